@@ -1,0 +1,1 @@
+"""The example ASGI app deployed by asgi.deploy's demo and tests."""

@@ -1,0 +1,129 @@
+"""Two apps on one systemd host: units, files and modes on the host, and real requests
+through nginx from the machine running the tests."""
+
+import ipaddress
+import os
+import re
+
+import pytest
+import urllib3
+
+from asgi_probe import (changed_count, http_get, https_get, https_json, negotiated_alpn,
+                        playbook_recap, published_port, websocket_echo)
+
+HTTP_PORT = published_port("ASGI_DEFAULT_HTTP_PORT", 18080)
+HTTPS_PORT = published_port("ASGI_DEFAULT_HTTPS_PORT", 18443)
+APPS = {"hello": "hello.example.test", "second": "second.example.test"}
+WHEEL_VERSION = re.match(r"hello_asgi-([^-]+)-", os.path.basename(os.environ["ASGI_EXAMPLE_WHEEL"])).group(1)
+
+
+@pytest.fixture(scope="module")
+def certs(host):
+    return {app: host.file("/etc/ssl/asgi-deploy/%s.crt" % app).content_string for app in APPS}
+
+
+@pytest.mark.parametrize("unit", ["nginx.service", "asgi-hello.socket", "asgi-hello.service",
+                                  "asgi-second.socket", "asgi-second.service"])
+def test_unit_active_and_enabled(host, unit):
+    service = host.service(unit)
+    assert service.is_running
+    assert service.is_enabled
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_socket_only_for_nginx(host, app):
+    sock = host.file("/run/asgi-deploy/%s.sock" % app)
+    assert sock.is_socket
+    assert sock.user == "root"
+    assert sock.group == "www-data"
+    assert sock.mode == 0o660
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_env_file_readable_only_by_root_and_app(host, app):
+    env = host.file("/etc/asgi-deploy/%s/env" % app)
+    assert (env.user, env.group, env.mode) == ("root", app, 0o640)
+    assert "HELLO_NAME=\"%s\"" % app in host.run("cat /etc/asgi-deploy/%s/env" % app).stdout
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_release_owned_by_root_with_its_venv(host, app):
+    current = host.file("/srv/%s/current" % app)
+    assert current.is_symlink
+    release = host.file(current.linked_to)
+    assert release.path.startswith("/srv/%s/releases/" % app)
+    assert (release.user, release.mode) == ("root", 0o755)
+    assert host.file(release.path + "/venv/bin/gunicorn").is_file
+    assert host.file(release.path + "/venv").user == "root"
+    shared = host.file("/srv/%s/shared" % app)
+    assert (shared.user, shared.group, shared.mode) == (app, app, 0o750)
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_app_user_is_a_system_account_without_login(host, app):
+    user = host.user(app)
+    assert user.uid < 1000
+    assert user.shell == "/usr/sbin/nologin"
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_gunicorn_runs_the_configured_workers(host, app):
+    config = host.file("/etc/asgi-deploy/%s/gunicorn.conf.py" % app).content_string
+    assert 'worker_class = "uvicorn_worker.UvicornWorker"' in config
+    workers = int(re.search(r"^workers = (\d+)$", config, re.M).group(1))
+    master = host.run("systemctl show -p MainPID --value asgi-%s.service" % app).stdout.strip()
+    children = host.run("pgrep -P %s" % master).stdout.split()
+    assert len(children) == workers >= 1
+
+
+@pytest.mark.parametrize("app,server_name", APPS.items())
+def test_https_answers_with_the_apps_json(certs, app, server_name):
+    body = https_json(server_name, HTTPS_PORT, certs[app])
+    assert body["app"] == app
+    assert body["version"] == WHEEL_VERSION
+    assert body["scheme"] == "https"
+    assert body["host"] == server_name
+    # The app sees the real client, not the socket: X-Forwarded-For is trusted.
+    ipaddress.ip_address(body["client"])
+
+
+def test_https_sends_hsts_and_hides_the_version(certs):
+    response = https_get(APPS["hello"], HTTPS_PORT, certs["hello"], "/healthz")
+    assert response.status == 200
+    assert response.headers["Strict-Transport-Security"] == "max-age=63072000"
+    assert response.headers["Server"] == "nginx"
+
+
+def test_http2_and_modern_tls_are_negotiated(certs):
+    alpn, version = negotiated_alpn(APPS["hello"], HTTPS_PORT, certs["hello"])
+    assert alpn == "h2"
+    assert version in ("TLSv1.2", "TLSv1.3")
+
+
+def test_alias_server_name_is_served(certs):
+    body = https_json("www.hello.example.test", HTTPS_PORT, certs["hello"])
+    assert body["app"] == "hello"
+
+
+@pytest.mark.parametrize("server_name", APPS.values())
+def test_plain_http_redirects_to_https(server_name):
+    response = http_get(server_name, HTTP_PORT, "/some/path?x=1")
+    assert response.status == 301
+    assert response.headers["Location"] == "https://%s/some/path?x=1" % server_name
+
+
+def test_unknown_host_gets_no_answer():
+    with pytest.raises(urllib3.exceptions.ProtocolError):
+        http_get("unknown.example.test", HTTP_PORT)
+
+
+def test_websocket_echo_through_nginx(certs):
+    messages = ["hello", "über", "x" * 5000]
+    assert websocket_echo(APPS["hello"], HTTPS_PORT, certs["hello"], messages) == messages
+
+
+def test_check_mode_reports_no_change():
+    playbook = os.path.join(os.environ["MOLECULE_SCENARIO_DIRECTORY"], "converge.yml")
+    code, output = playbook_recap(playbook, "--check")
+    assert code == 0, output[-3000:]
+    assert changed_count(output) == 0, output[-3000:]

@@ -1,0 +1,77 @@
+# Copyright: (c) 2026, asgi.deploy contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Filter asgi_apps_normalize: one record per app with every derived path and name."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+name: asgi_apps_normalize
+short_description: Derive each app's paths, unit names and settings from C(asgi_apps)
+version_added: 0.1.0
+description:
+  - Takes the operator's C(asgi_apps) list (already checked against the C(asgi) role's
+    argument spec) and returns one record per app with the paths, unit names and socket
+    that every role of the collection shares, so each is written in one place.
+  - Checks what an argument spec cannot express across apps and fields, and fails
+    naming the app and the field.
+  - Secrets (C(secret_env)) are never copied into the result.
+options:
+  _input:
+    description: The C(asgi_apps) list.
+    type: list
+    elements: dict
+    required: true
+  root:
+    description: Directory that holds one directory per app.
+    type: path
+    default: /srv
+  config_dir:
+    description: Directory that holds one configuration directory per app.
+    type: path
+    default: /etc/asgi-deploy
+  socket_dir:
+    description: Directory of the apps' UNIX sockets.
+    type: path
+    default: /run/asgi-deploy
+  unit_prefix:
+    description: Prefix of each app's systemd unit names.
+    type: str
+    default: asgi-
+"""
+
+EXAMPLES = r"""
+- name: Derive the apps' records
+  ansible.builtin.set_fact:
+    _asgi_apps: "{{ asgi_apps | asgi.deploy.asgi_apps_normalize(root='/srv') }}"
+"""
+
+RETURN = r"""
+_value:
+  description: One record per app, in the order given.
+  type: list
+  elements: dict
+"""
+
+from ansible.errors import AnsibleFilterError
+from ansible.module_utils.common.text.converters import to_native
+
+from ansible_collections.asgi.deploy.plugins.module_utils._apps import (
+    AppSpecError,
+    normalize_apps,
+)
+
+
+def asgi_apps_normalize(apps, root="/srv", config_dir="/etc/asgi-deploy",
+                        socket_dir="/run/asgi-deploy", unit_prefix="asgi-"):
+    try:
+        return normalize_apps(apps, root=root, config_dir=config_dir,
+                              socket_dir=socket_dir, unit_prefix=unit_prefix)
+    except AppSpecError as exc:
+        raise AnsibleFilterError(to_native(exc))
+
+
+class FilterModule(object):
+    def filters(self):
+        return {"asgi_apps_normalize": asgi_apps_normalize}

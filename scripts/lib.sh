@@ -1,0 +1,77 @@
+# Shared helpers for the harness scripts: sourced, never run.
+# shellcheck shell=bash
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD_DIR="$ROOT/.build"
+VENV="${ASGI_VENV:-$ROOT/.venv}"
+export PATH="$VENV/bin:$PATH"
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing Debian packages: ${missing[*]}"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+# The Docker engine: installed from Debian and started in the background when none answers.
+ensure_docker() {
+  command -v dockerd >/dev/null || apt_install docker.io
+  command -v docker >/dev/null || apt_install docker.io
+  docker info >/dev/null 2>&1 && return 0
+  log "starting dockerd"
+  mkdir -p "$BUILD_DIR"
+  as_root bash -c "nohup dockerd >'$BUILD_DIR/dockerd.log' 2>&1 &"
+  for _ in $(seq 60); do
+    docker info >/dev/null 2>&1 && return 0
+    sleep 1
+  done
+  die "dockerd did not answer within 60 s (see $BUILD_DIR/dockerd.log)"
+}
+
+# The tool venv, rebuilt when requirements change.
+ensure_venv() {
+  local stamp="$VENV/.requirements.sha256" want
+  want=$(sha256sum "$ROOT/requirements-dev.txt" | cut -d' ' -f1)
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return 0; fi
+  log "creating the tool venv in $VENV"
+  local python="${ASGI_PYTHON:-python3}"
+  "$python" -m venv --clear "$VENV"
+  "$VENV/bin/pip" install -q --upgrade pip
+  "$VENV/bin/pip" install -q -r "$ROOT/requirements-dev.txt"
+  echo "$want" >"$stamp"
+}
+
+# Build the collection tarball and install it into a collections path, as an operator does.
+install_collection() {
+  local dist="$BUILD_DIR/dist" collections="$BUILD_DIR/collections"
+  rm -rf "$dist" "$collections/ansible_collections/asgi/deploy"
+  mkdir -p "$dist" "$collections"
+  log "building and installing the collection from its tarball"
+  (cd "$ROOT" && ansible-galaxy collection build --force --output-path "$dist" >/dev/null)
+  ansible-galaxy collection install --offline --no-deps --force \
+    -p "$collections" "$dist"/asgi-deploy-*.tar.gz >/dev/null
+  export ANSIBLE_COLLECTIONS_PATH="$collections"
+}
+
+# The example app's wheel, the artifact the scenarios and the demo deploy.
+build_example_wheels() {
+  local out="$BUILD_DIR/wheels"
+  mkdir -p "$out"
+  log "building the example app's wheel"
+  rm -f "$out"/hello_asgi-*.whl
+  python -m build --wheel --outdir "$out" "$ROOT/examples/hello-asgi" >/dev/null
+  ASGI_EXAMPLE_WHEEL=$(ls "$out"/hello_asgi-*.whl)
+  export ASGI_EXAMPLE_WHEEL
+}

@@ -71,7 +71,10 @@ build_example_wheels() {
   mkdir -p "$out"
   log "building the example app's wheel"
   rm -f "$out"/hello_asgi-*.whl
-  python -m build --wheel --outdir "$out" "$ROOT/examples/hello-asgi" >/dev/null
+  # A fixed timestamp makes the wheel byte-identical across builds, so an unchanged
+  # app keeps its release id.
+  SOURCE_DATE_EPOCH=1700000000 python -m build --wheel --outdir "$out" "$ROOT/examples/hello-asgi" \
+    >"$BUILD_DIR/wheel-build.log" 2>&1 || { cat "$BUILD_DIR/wheel-build.log" >&2; die "the example wheel did not build"; }
   ASGI_EXAMPLE_WHEEL=$(ls "$out"/hello_asgi-*.whl)
   export ASGI_EXAMPLE_WHEEL
 }

@@ -3,7 +3,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BUILD_DIR="$ROOT/.build"
+BUILD_DIR="${ASGI_BUILD_DIR:-$ROOT/.build}"
 VENV="${ASGI_VENV:-$ROOT/.venv}"
 export PATH="$VENV/bin:$PATH"
 

@@ -65,16 +65,33 @@ install_collection() {
   export ANSIBLE_COLLECTIONS_PATH="$collections"
 }
 
-# The example app's wheel, the artifact the scenarios and the demo deploy.
-build_example_wheels() {
-  local out="$BUILD_DIR/wheels"
-  mkdir -p "$out"
-  log "building the example app's wheel"
-  rm -f "$out"/hello_asgi-*.whl
+# Build one wheel of the example app into $BUILD_DIR/wheels and print its path:
+#   example_wheel VERSION [broken]
+# "broken" adds an import-time error, a release that must never take traffic.
+example_wheel() {
+  local version=$1 variant=${2:-} src
+  src=$(mktemp -d)
+  cp -r "$ROOT/examples/hello-asgi/." "$src/"
+  sed -i "s/^version = .*/version = \"$version\"/" "$src/pyproject.toml"
+  if [ "$variant" = broken ]; then
+    echo 'raise RuntimeError("this release is broken on purpose")' >>"$src/src/hello_asgi/main.py"
+  fi
+  mkdir -p "$BUILD_DIR/wheels/$version$variant"
   # A fixed timestamp makes the wheel byte-identical across builds, so an unchanged
   # app keeps its release id.
-  SOURCE_DATE_EPOCH=1700000000 python -m build --wheel --outdir "$out" "$ROOT/examples/hello-asgi" \
+  SOURCE_DATE_EPOCH=1700000000 python -m build --wheel --outdir "$BUILD_DIR/wheels/$version$variant" "$src" \
     >"$BUILD_DIR/wheel-build.log" 2>&1 || { cat "$BUILD_DIR/wheel-build.log" >&2; die "the example wheel did not build"; }
-  ASGI_EXAMPLE_WHEEL=$(ls "$out"/hello_asgi-*.whl)
-  export ASGI_EXAMPLE_WHEEL
+  rm -rf "$src"
+  ls "$BUILD_DIR/wheels/$version$variant"/hello_asgi-*.whl
+}
+
+# The example app's wheels the scenarios and the demo deploy: the package's own version
+# (ASGI_EXAMPLE_WHEEL), and for release switches a 2.0.0 and a broken 3.0.0.
+build_example_wheels() {
+  log "building the example app's wheels"
+  rm -rf "$BUILD_DIR/wheels"
+  ASGI_EXAMPLE_WHEEL=$(example_wheel "$(sed -n 's/^version = "\(.*\)"/\1/p' "$ROOT/examples/hello-asgi/pyproject.toml")")
+  ASGI_EXAMPLE_WHEEL_V2=$(example_wheel 2.0.0)
+  ASGI_EXAMPLE_WHEEL_BROKEN=$(example_wheel 3.0.0 broken)
+  export ASGI_EXAMPLE_WHEEL ASGI_EXAMPLE_WHEEL_V2 ASGI_EXAMPLE_WHEEL_BROKEN
 }

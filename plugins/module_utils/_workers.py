@@ -113,10 +113,6 @@ def parse_memory_limit(text):
     return None if limit >= UNLIMITED_MEMORY_BYTES else limit
 
 
-def _parse_usage(text):
-    return _int(text.strip(), 'memory usage')
-
-
 def parse_meminfo(text):
     """``MemAvailable`` from /proc/meminfo, in bytes."""
     for line in text.splitlines():
@@ -179,7 +175,9 @@ def _hierarchy_dirs(mount, cgroup_path):
 def _v1_mount(root, names):
     for name in names:
         mount = os.path.join(root, CGROUP_MOUNT, name)
-        if os.path.isdir(mount):
+        # Only a mounted hierarchy has cgroup.procs: some hosts leave an empty
+        # "cpu,cpuacct" directory beside separate "cpu" and "cpuacct" mounts.
+        if os.path.isfile(os.path.join(mount, 'cgroup.procs')):
             return mount
     return None
 
@@ -277,13 +275,14 @@ def read_cpus(root='/', affinity=None):
 
 
 def read_memory(root='/'):
-    """Usable memory in MiB: the smaller of MemAvailable and the cgroup headroom.
+    """Usable memory in MiB: the smaller of MemAvailable and the cgroup memory limit.
 
-    The cgroup headroom is the memory limit minus current usage (memory.max
-    minus memory.current on v2, memory.limit_in_bytes minus
-    memory.usage_in_bytes on v1), because the limit is shared with whatever
-    already runs in that cgroup. Every ancestor's limit applies, so the
-    tightest level wins.
+    The limit itself counts (v2 memory.max, v1 memory.limit_in_bytes), not the
+    limit minus current usage: the module runs again on every converge, when the
+    app's own workers already use part of that cgroup. Subtracting their usage
+    would lower the count on each re-run, rewrite gunicorn.conf.py and restart
+    the app, which flaps instead of converging. Every ancestor's limit applies,
+    so the tightest level wins.
     """
     meminfo = os.path.join(root, 'proc/meminfo')
     available = _parse_file(meminfo, parse_meminfo)
@@ -292,32 +291,17 @@ def read_memory(root='/'):
 
     cgroups = _parse_file(os.path.join(root, 'proc/self/cgroup'), parse_proc_cgroup) or {}
     version, dirs = _controller_dirs(root, cgroups, 'memory', ('memory',))
-    if version == 'cgroup v1':
-        limit_file, usage_file = 'memory.limit_in_bytes', 'memory.usage_in_bytes'
-    else:
-        limit_file, usage_file = 'memory.max', 'memory.current'
-
-    tightest = None  # (headroom, limit, usage) at the level with least room
-    for path in dirs:
-        limit = _parse_file(os.path.join(path, limit_file), parse_memory_limit)
-        if limit is None:
-            continue
-        usage = _parse_file(os.path.join(path, usage_file), _parse_usage)
-        headroom = max(0, limit - (usage or 0))
-        if tightest is None or headroom < tightest[0]:
-            tightest = (headroom, limit, usage)
+    limit_file = 'memory.limit_in_bytes' if version == 'cgroup v1' else 'memory.max'
+    limit = _smallest(_parse_file(os.path.join(path, limit_file), parse_memory_limit) for path in dirs)
 
     detail = 'MemAvailable %d MB' % (available // MIB)
-    if tightest is None:
+    if limit is None:
         return MemoryReading(available // MIB, 'MemAvailable', detail + ' and cgroup limit unlimited')
 
-    headroom, limit, usage = tightest
     limit_source = '%s %s' % (version, limit_file)
     detail += ' and %s %d MB' % (limit_source, limit // MIB)
-    if usage is not None:
-        detail += ' minus %s %d MB' % (usage_file, usage // MIB)
-    if headroom < available:
-        return MemoryReading(headroom // MIB, limit_source, detail)
+    if limit < available:
+        return MemoryReading(limit // MIB, limit_source, detail)
     return MemoryReading(available // MIB, 'MemAvailable', detail)
 
 

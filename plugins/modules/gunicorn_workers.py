@@ -50,10 +50,11 @@ options:
   memory_mb:
     description:
       - Memory in MB (MiB) usable on the host, before O(reserved_memory_mb) is set aside and the rest shared by O(apps).
-      - When not given, the smaller of C(MemAvailable) from C(/proc/meminfo) and the cgroup headroom, that is
-        the memory limit minus current usage (v2 C(memory.max) minus C(memory.current), v1
-        C(memory.limit_in_bytes) minus C(memory.usage_in_bytes)) of the process's cgroup or its tightest ancestor.
-        Usage is subtracted because the limit is shared with everything already running in that cgroup.
+      - When not given, the smaller of C(MemAvailable) from C(/proc/meminfo) and the cgroup memory limit
+        (v2 C(memory.max), v1 C(memory.limit_in_bytes)) of the process's cgroup or its tightest ancestor.
+      - The limit itself counts, not the limit minus current usage, because the app's own running workers
+        use part of it when the module runs again; subtracting them would lower the count on every run
+        and restart the app each time.
     type: int
   worker_memory_mb:
     description:
@@ -94,8 +95,9 @@ attributes:
     details: Reading host values needs Linux C(/proc) and C(/sys); with O(cpus) and O(memory_mb) given it runs anywhere.
     platforms: posix
 notes:
-  - Memory already used by a running copy of the app counts as used, so on a busy host the result can be
-    lower on a second run; give O(memory_mb) for a stable result.
+  - C(MemAvailable) goes down with everything running, a running copy of the app included; where it is
+    smaller than the cgroup limit (or there is none) and memory decides the count, give O(memory_mb)
+    for a result that cannot move between runs.
   - MB means MiB (1048576 bytes) throughout.
 '''
 

@@ -1,5 +1,6 @@
-"""Two apps on one systemd host: units, files and modes on the host, and real requests
-through nginx from the machine running the tests."""
+"""Two apps on each systemd host (Debian 12 and 13): units, files and modes on the host, and
+real requests through nginx from the machine running the tests, to the ports that host
+publishes (asgi_test_http_port and asgi_test_https_port in its inventory vars)."""
 
 import ipaddress
 import os
@@ -9,12 +10,25 @@ import pytest
 import urllib3
 
 from asgi_probe import (changed_count, http_get, https_get, https_json, negotiated_alpn,
-                        playbook_recap, published_port, websocket_echo)
+                        playbook_recap, websocket_echo)
 
-HTTP_PORT = published_port("ASGI_DEFAULT_HTTP_PORT", 18080)
-HTTPS_PORT = published_port("ASGI_DEFAULT_HTTPS_PORT", 18443)
 APPS = {"hello": "hello.example.test", "second": "second.example.test"}
 WHEEL_VERSION = re.match(r"hello_asgi-([^-]+)-", os.path.basename(os.environ["ASGI_EXAMPLE_WHEEL"])).group(1)
+
+
+@pytest.fixture(scope="module")
+def host_vars(host):
+    return host.ansible.get_variables()
+
+
+@pytest.fixture(scope="module")
+def http_port(host_vars):
+    return int(host_vars["asgi_test_http_port"])
+
+
+@pytest.fixture(scope="module")
+def https_port(host_vars):
+    return int(host_vars["asgi_test_https_port"])
 
 
 @pytest.fixture(scope="module")
@@ -22,17 +36,25 @@ def certs(host):
     return {app: host.file("/etc/ssl/asgi-deploy/%s.crt" % app).content_string for app in APPS}
 
 
-@pytest.mark.parametrize("unit", ["nginx.service", "asgi-hello.socket", "asgi-hello.service",
-                                  "asgi-second.socket", "asgi-second.service"])
+# A first deploy runs each app in release slot "a"; slot "b" waits for the next release.
+@pytest.mark.parametrize("unit", ["nginx.service", "asgi-hello@a.socket", "asgi-hello@a.service",
+                                  "asgi-second@a.socket", "asgi-second@a.service"])
 def test_unit_active_and_enabled(host, unit):
     service = host.service(unit)
     assert service.is_running
     assert service.is_enabled
 
 
+@pytest.mark.parametrize("unit", ["asgi-hello@b.service", "asgi-hello@b.socket"])
+def test_idle_slot_is_stopped(host, unit):
+    service = host.service(unit)
+    assert not service.is_running
+    assert not service.is_enabled
+
+
 @pytest.mark.parametrize("app", APPS)
 def test_socket_only_for_nginx(host, app):
-    sock = host.file("/run/asgi-deploy/%s.sock" % app)
+    sock = host.file("/run/asgi-deploy/%s-a.sock" % app)
     assert sock.is_socket
     assert sock.user == "root"
     assert sock.group == "www-data"
@@ -50,6 +72,7 @@ def test_env_file_readable_only_by_root_and_app(host, app):
 def test_release_owned_by_root_with_its_venv(host, app):
     current = host.file("/srv/%s/current" % app)
     assert current.is_symlink
+    assert host.run("readlink /srv/%s/current" % app).stdout.strip() == "slots/a"
     release = host.file(current.linked_to)
     assert release.path.startswith("/srv/%s/releases/" % app)
     assert (release.user, release.mode) == ("root", 0o755)
@@ -71,14 +94,14 @@ def test_gunicorn_runs_the_configured_workers(host, app):
     config = host.file("/etc/asgi-deploy/%s/gunicorn.conf.py" % app).content_string
     assert 'worker_class = "uvicorn_worker.UvicornWorker"' in config
     workers = int(re.search(r"^workers = (\d+)$", config, re.M).group(1))
-    master = host.run("systemctl show -p MainPID --value asgi-%s.service" % app).stdout.strip()
+    master = host.run("systemctl show -p MainPID --value asgi-%s@a.service" % app).stdout.strip()
     children = host.run("pgrep -P %s" % master).stdout.split()
     assert len(children) == workers >= 1
 
 
 @pytest.mark.parametrize("app,server_name", APPS.items())
-def test_https_answers_with_the_apps_json(certs, app, server_name):
-    body = https_json(server_name, HTTPS_PORT, certs[app])
+def test_https_answers_with_the_apps_json(certs, https_port, app, server_name):
+    body = https_json(server_name, https_port, certs[app])
     assert body["app"] == app
     assert body["version"] == WHEEL_VERSION
     assert body["scheme"] == "https"
@@ -87,43 +110,43 @@ def test_https_answers_with_the_apps_json(certs, app, server_name):
     ipaddress.ip_address(body["client"])
 
 
-def test_https_sends_hsts_and_hides_the_version(certs):
-    response = https_get(APPS["hello"], HTTPS_PORT, certs["hello"], "/healthz")
+def test_https_sends_hsts_and_hides_the_version(certs, https_port):
+    response = https_get(APPS["hello"], https_port, certs["hello"], "/healthz")
     assert response.status == 200
     assert response.headers["Strict-Transport-Security"] == "max-age=63072000"
     assert response.headers["Server"] == "nginx"
 
 
-def test_http2_and_modern_tls_are_negotiated(certs):
-    alpn, version = negotiated_alpn(APPS["hello"], HTTPS_PORT, certs["hello"])
+def test_http2_and_modern_tls_are_negotiated(certs, https_port):
+    alpn, version = negotiated_alpn(APPS["hello"], https_port, certs["hello"])
     assert alpn == "h2"
     assert version in ("TLSv1.2", "TLSv1.3")
 
 
-def test_alias_server_name_is_served(certs):
-    body = https_json("www.hello.example.test", HTTPS_PORT, certs["hello"])
+def test_alias_server_name_is_served(certs, https_port):
+    body = https_json("www.hello.example.test", https_port, certs["hello"])
     assert body["app"] == "hello"
 
 
 @pytest.mark.parametrize("server_name", APPS.values())
-def test_plain_http_redirects_to_https(server_name):
-    response = http_get(server_name, HTTP_PORT, "/some/path?x=1")
+def test_plain_http_redirects_to_https(http_port, server_name):
+    response = http_get(server_name, http_port, "/some/path?x=1")
     assert response.status == 301
     assert response.headers["Location"] == "https://%s/some/path?x=1" % server_name
 
 
-def test_unknown_host_gets_no_answer():
+def test_unknown_host_gets_no_answer(http_port):
     with pytest.raises(urllib3.exceptions.ProtocolError):
-        http_get("unknown.example.test", HTTP_PORT)
+        http_get("unknown.example.test", http_port)
 
 
-def test_websocket_echo_through_nginx(certs):
+def test_websocket_echo_through_nginx(certs, https_port):
     messages = ["hello", "über", "x" * 5000]
-    assert websocket_echo(APPS["hello"], HTTPS_PORT, certs["hello"], messages) == messages
+    assert websocket_echo(APPS["hello"], https_port, certs["hello"], messages) == messages
 
 
-def test_check_mode_reports_no_change():
+def test_check_mode_reports_no_change(host_vars):
     playbook = os.path.join(os.environ["MOLECULE_SCENARIO_DIRECTORY"], "converge.yml")
-    code, output = playbook_recap(playbook, "--check")
+    code, output = playbook_recap(playbook, "--check", "--limit", host_vars["inventory_hostname"])
     assert code == 0, output[-3000:]
     assert changed_count(output) == 0, output[-3000:]

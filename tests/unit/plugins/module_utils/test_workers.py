@@ -164,6 +164,9 @@ V1_CGROUP = ('12:memory:/system.slice/app.service\n'
              '3:cpuset:/\n'
              '1:name=systemd:/system.slice/app.service\n')
 V1_CPU_DIR = 'sys/fs/cgroup/cpu,cpuacct/system.slice/app.service'
+# Every mounted v1 hierarchy has cgroup.procs at its root; the reader checks for it.
+V1_CPU_MOUNT = {'sys/fs/cgroup/cpu,cpuacct/cgroup.procs': ''}
+V1_CPUSET_MOUNT = {'sys/fs/cgroup/cpuset/cgroup.procs': ''}
 V1_MEMORY_DIR = 'sys/fs/cgroup/memory/system.slice/app.service'
 HYBRID_CGROUP = V1_CGROUP + '0::/system.slice/app.service\n'
 
@@ -198,32 +201,48 @@ CPU_TREES = [
     }, 8, (2.0, 'cpuset', 'affinity 8, cpuset 2 and cgroup quota unlimited')),
     case('v1-unlimited', {
         'proc/self/cgroup': V1_CGROUP,
+        **V1_CPU_MOUNT,
         V1_CPU_DIR + '/cpu.cfs_quota_us': '-1\n',
         V1_CPU_DIR + '/cpu.cfs_period_us': '100000\n',
     }, 4, (4.0, 'affinity', 'affinity 4 and cgroup quota unlimited')),
     case('v1-half-cpu', {
         'proc/self/cgroup': V1_CGROUP,
+        **V1_CPU_MOUNT,
         V1_CPU_DIR + '/cpu.cfs_quota_us': '50000\n',
         V1_CPU_DIR + '/cpu.cfs_period_us': '100000\n',
     }, 4, (0.5, 'cgroup v1 cpu.cfs_quota_us', 'affinity 4 and cgroup v1 cpu.cfs_quota_us quota 0.5')),
     case('v1-fractional-on-plain-cpu-mount', {
         'proc/self/cgroup': V1_CGROUP,
+        'sys/fs/cgroup/cpu/cgroup.procs': '',
         'sys/fs/cgroup/cpu/system.slice/app.service/cpu.cfs_quota_us': '250000\n',
         'sys/fs/cgroup/cpu/system.slice/app.service/cpu.cfs_period_us': '100000\n',
     }, 4, (2.5, 'cgroup v1 cpu.cfs_quota_us', 'affinity 4 and cgroup v1 cpu.cfs_quota_us quota 2.5')),
     case('v1-cpuset-at-root', {
         'proc/self/cgroup': V1_CGROUP,
+        **V1_CPUSET_MOUNT,
         'sys/fs/cgroup/cpuset/cpuset.cpus': '0-3,5\n',
     }, 16, (5.0, 'cpuset', 'affinity 16, cpuset 5 and cgroup quota unlimited')),
     case('v1-empty-cpuset-ignored', {
         'proc/self/cgroup': V1_CGROUP,
+        **V1_CPUSET_MOUNT,
         'sys/fs/cgroup/cpuset/cpuset.cpus': '\n',
     }, 3, (3.0, 'affinity', 'affinity 3 and cgroup quota unlimited')),
+    # Seen on a hybrid Docker host: "cpu" and "cpuacct" are separate mounts and
+    # "cpu,cpuacct" is an empty directory that must not hide the quota.
+    case('v1-cpu-mount-beside-empty-cpu-cpuacct-dir', {
+        'proc/self/cgroup': '1:cpu:/docker/abc\n2:cpuacct:/docker/abc\n0::/docker/abc\n',
+        'sys/fs/cgroup/cpu,cpuacct/.keep': '',
+        'sys/fs/cgroup/unified/cgroup.controllers': '\n',
+        'sys/fs/cgroup/cpu/cgroup.procs': '',
+        'sys/fs/cgroup/cpu/docker/abc/cpu.cfs_quota_us': '100000\n',
+        'sys/fs/cgroup/cpu/docker/abc/cpu.cfs_period_us': '100000\n',
+    }, 2, (1.0, 'cgroup v1 cpu.cfs_quota_us', 'affinity 2 and cgroup v1 cpu.cfs_quota_us quota 1.0')),
     case('hybrid-prefers-v1-cpu', {
         'proc/self/cgroup': HYBRID_CGROUP,
         'sys/fs/cgroup/unified/cgroup.controllers': '\n',
         # Would be wrong to read: the cpu controller is bound to v1.
         'sys/fs/cgroup/unified/system.slice/app.service/cpu.max': '400000 100000\n',
+        **V1_CPU_MOUNT,
         V1_CPU_DIR + '/cpu.cfs_quota_us': '100000\n',
         V1_CPU_DIR + '/cpu.cfs_period_us': '100000\n',
     }, 8, (1.0, 'cgroup v1 cpu.cfs_quota_us', 'affinity 8 and cgroup v1 cpu.cfs_quota_us quota 1.0')),
@@ -239,6 +258,7 @@ CPU_TREES = [
     }, 16, (1.5, 'cgroup v2 cpu.max', 'affinity 16 and cgroup v2 cpu.max quota 1.5')),
     case('container-v1-path-missing-uses-mount-root', {
         'proc/self/cgroup': '4:cpu,cpuacct:/docker/abc\n',
+        **V1_CPU_MOUNT,
         'sys/fs/cgroup/cpu,cpuacct/cpu.cfs_quota_us': '200000\n',
         'sys/fs/cgroup/cpu,cpuacct/cpu.cfs_period_us': '100000\n',
     }, 16, (2.0, 'cgroup v1 cpu.cfs_quota_us', 'affinity 16 and cgroup v1 cpu.cfs_quota_us quota 2.0')),
@@ -280,81 +300,69 @@ MEMORY_TREES = [
         V2_DIR + '/memory.max': 'max\n',
         V2_DIR + '/memory.current': '104857600\n',
     }, (2048, 'MemAvailable', 'MemAvailable 2048 MB and cgroup limit unlimited')),
-    case('v2-limit-minus-usage', {
+    # The app's own workers use part of the limit when the module runs again:
+    # usage must not lower the result, or every converge would change the count.
+    case('v2-limit-ignores-usage', {
         'proc/meminfo': MEMINFO,
         'proc/self/cgroup': V2_CGROUP,
         'sys/fs/cgroup/cgroup.controllers': 'memory\n',
         V2_DIR + '/memory.max': '%d\n' % GIB,
-        V2_DIR + '/memory.current': '%d\n' % (100 * MIB),
-    }, (924, 'cgroup v2 memory.max',
-        'MemAvailable 2048 MB and cgroup v2 memory.max 1024 MB minus memory.current 100 MB')),
-    case('v2-limit-without-usage-file', {
-        'proc/meminfo': MEMINFO,
-        'proc/self/cgroup': V2_CGROUP,
-        'sys/fs/cgroup/cgroup.controllers': 'memory\n',
-        V2_DIR + '/memory.max': '%d\n' % GIB,
+        V2_DIR + '/memory.current': '%d\n' % (900 * MIB),
     }, (1024, 'cgroup v2 memory.max', 'MemAvailable 2048 MB and cgroup v2 memory.max 1024 MB')),
     case('v2-limit-above-meminfo', {
         'proc/meminfo': MEMINFO,
         'proc/self/cgroup': V2_CGROUP,
         'sys/fs/cgroup/cgroup.controllers': 'memory\n',
         V2_DIR + '/memory.max': '%d\n' % (8 * GIB),
-        V2_DIR + '/memory.current': '0\n',
-    }, (2048, 'MemAvailable', 'MemAvailable 2048 MB and cgroup v2 memory.max 8192 MB minus memory.current 0 MB')),
+    }, (2048, 'MemAvailable', 'MemAvailable 2048 MB and cgroup v2 memory.max 8192 MB')),
     case('v2-tightest-ancestor-wins', {
         'proc/meminfo': MEMINFO,
         'proc/self/cgroup': V2_CGROUP,
         'sys/fs/cgroup/cgroup.controllers': 'memory\n',
-        'sys/fs/cgroup/system.slice/memory.max': '%d\n' % GIB,
-        'sys/fs/cgroup/system.slice/memory.current': '%d\n' % (900 * MIB),
+        'sys/fs/cgroup/system.slice/memory.max': '%d\n' % (768 * MIB),
         V2_DIR + '/memory.max': '%d\n' % GIB,
-        V2_DIR + '/memory.current': '%d\n' % (100 * MIB),
-    }, (124, 'cgroup v2 memory.max',
-        'MemAvailable 2048 MB and cgroup v2 memory.max 1024 MB minus memory.current 900 MB')),
+    }, (768, 'cgroup v2 memory.max', 'MemAvailable 2048 MB and cgroup v2 memory.max 768 MB')),
     case('v1-no-limit', {
         'proc/meminfo': MEMINFO,
         'proc/self/cgroup': V1_CGROUP,
+        'sys/fs/cgroup/memory/cgroup.procs': '',
         V1_MEMORY_DIR + '/memory.limit_in_bytes': '9223372036854771712\n',
-        V1_MEMORY_DIR + '/memory.usage_in_bytes': '%d\n' % (300 * MIB),
     }, (2048, 'MemAvailable', 'MemAvailable 2048 MB and cgroup limit unlimited')),
-    case('v1-limit-minus-usage', {
+    case('v1-limit-ignores-usage', {
         'proc/meminfo': MEMINFO,
         'proc/self/cgroup': V1_CGROUP,
-        V1_MEMORY_DIR + '/memory.limit_in_bytes': '%d\n' % (512 * MIB),
-        V1_MEMORY_DIR + '/memory.usage_in_bytes': '%d\n' % (12 * MIB),
-    }, (500, 'cgroup v1 memory.limit_in_bytes',
-        'MemAvailable 2048 MB and cgroup v1 memory.limit_in_bytes 512 MB minus memory.usage_in_bytes 12 MB')),
-    case('v1-usage-over-limit-is-zero', {
-        'proc/meminfo': MEMINFO,
-        'proc/self/cgroup': V1_CGROUP,
+        'sys/fs/cgroup/memory/cgroup.procs': '',
         V1_MEMORY_DIR + '/memory.limit_in_bytes': '%d\n' % (512 * MIB),
         V1_MEMORY_DIR + '/memory.usage_in_bytes': '%d\n' % (600 * MIB),
-    }, (0, 'cgroup v1 memory.limit_in_bytes',
-        'MemAvailable 2048 MB and cgroup v1 memory.limit_in_bytes 512 MB minus memory.usage_in_bytes 600 MB')),
+    }, (512, 'cgroup v1 memory.limit_in_bytes', 'MemAvailable 2048 MB and cgroup v1 memory.limit_in_bytes 512 MB')),
+    case('v1-not-mounted-reads-meminfo-only', {
+        'proc/meminfo': MEMINFO,
+        'proc/self/cgroup': V1_CGROUP,
+        # A bare directory without cgroup.procs is not a mounted hierarchy.
+        V1_MEMORY_DIR + '/memory.limit_in_bytes': '%d\n' % (512 * MIB),
+    }, (2048, 'MemAvailable', 'MemAvailable 2048 MB and cgroup limit unlimited')),
     case('hybrid-prefers-v1-memory', {
         'proc/meminfo': MEMINFO,
         'proc/self/cgroup': HYBRID_CGROUP,
         'sys/fs/cgroup/unified/cgroup.controllers': '\n',
         'sys/fs/cgroup/unified/system.slice/app.service/memory.max': '%d\n' % MIB,
+        'sys/fs/cgroup/memory/cgroup.procs': '',
         V1_MEMORY_DIR + '/memory.limit_in_bytes': '%d\n' % GIB,
-        V1_MEMORY_DIR + '/memory.usage_in_bytes': '0\n',
     }, (1024, 'cgroup v1 memory.limit_in_bytes',
-        'MemAvailable 2048 MB and cgroup v1 memory.limit_in_bytes 1024 MB minus memory.usage_in_bytes 0 MB')),
+        'MemAvailable 2048 MB and cgroup v1 memory.limit_in_bytes 1024 MB')),
     case('container-v1-path-missing-uses-mount-root', {
         'proc/meminfo': MEMINFO,
         'proc/self/cgroup': '12:memory:/docker/abc\n',
+        'sys/fs/cgroup/memory/cgroup.procs': '',
         'sys/fs/cgroup/memory/memory.limit_in_bytes': '%d\n' % (768 * MIB),
-        'sys/fs/cgroup/memory/memory.usage_in_bytes': '%d\n' % (256 * MIB),
-    }, (512, 'cgroup v1 memory.limit_in_bytes',
-        'MemAvailable 2048 MB and cgroup v1 memory.limit_in_bytes 768 MB minus memory.usage_in_bytes 256 MB')),
+    }, (768, 'cgroup v1 memory.limit_in_bytes',
+        'MemAvailable 2048 MB and cgroup v1 memory.limit_in_bytes 768 MB')),
     case('container-v2-path-missing-uses-mount-root', {
         'proc/meminfo': MEMINFO,
         'proc/self/cgroup': '0::/kubepods/pod1/abc\n',
         'sys/fs/cgroup/cgroup.controllers': 'memory\n',
         'sys/fs/cgroup/memory.max': '%d\n' % GIB,
-        'sys/fs/cgroup/memory.current': '%d\n' % (24 * MIB),
-    }, (1000, 'cgroup v2 memory.max',
-        'MemAvailable 2048 MB and cgroup v2 memory.max 1024 MB minus memory.current 24 MB')),
+    }, (1024, 'cgroup v2 memory.max', 'MemAvailable 2048 MB and cgroup v2 memory.max 1024 MB')),
 ]
 
 

@@ -64,7 +64,7 @@ def run_module(monkeypatch):
 
 @pytest.fixture
 def fake_host(tmp_path, monkeypatch):
-    """Point the module's host readers at a fake v2 tree: 4 CPUs, 1.5 CPU quota, 1000 MB cgroup headroom."""
+    """Point the module's host readers at a fake v2 tree: 4 CPUs, 1.5 CPU quota, 1 GiB memory limit with 24 MB in use."""
     files = {
         'proc/meminfo': 'MemAvailable: %d kB\n' % (2048 * 1024),
         'proc/self/cgroup': '0::/app.service\n',
@@ -116,15 +116,15 @@ GIVEN = {'cpus': 2, 'memory_mb': 4096}
         'sources': {'cpus': 'given', 'memory_mb': 'given'},
     }, id='check-mode-min'),
     pytest.param({'worker_memory_mb': 100, 'reserved_memory_mb': 200}, {
-        'changed': False, 'workers': 2, 'cpus': 1.5, 'memory_mb': 800, 'bound': 'cpu',
+        'changed': False, 'workers': 2, 'cpus': 1.5, 'memory_mb': 824, 'bound': 'cpu',
         'reason': '2 workers: one per usable CPU (1.5 CPUs from affinity 4 and cgroup v2 cpu.max quota 1.5, '
                   'shared by 1 app)',
         'sources': {'cpus': 'cgroup v2 cpu.max', 'memory_mb': 'cgroup v2 memory.max'},
     }, id='read-fake-host'),
     pytest.param({'cpus': 6, 'worker_memory_mb': 200, '_ansible_check_mode': True}, {
-        'changed': False, 'workers': 3, 'cpus': 6.0, 'memory_mb': 744, 'bound': 'memory',
-        'reason': '3 workers: 744 MB of memory at 200 MB each (1000 MB from MemAvailable 2048 MB and '
-                  'cgroup v2 memory.max 1024 MB minus memory.current 24 MB, minus 256 MB reserved, shared by 1 app)',
+        'changed': False, 'workers': 3, 'cpus': 6.0, 'memory_mb': 768, 'bound': 'memory',
+        'reason': '3 workers: 768 MB of memory at 200 MB each (1024 MB from MemAvailable 2048 MB and '
+                  'cgroup v2 memory.max 1024 MB, minus 256 MB reserved, shared by 1 app)',
         'sources': {'cpus': 'given', 'memory_mb': 'cgroup v2 memory.max'},
     }, id='read-fake-host-memory-only-check-mode'),
 ])

@@ -1,0 +1,170 @@
+"""Worker-count sweep on a deployed test host; bench/workers sets the host up and runs this.
+
+Everything runs inside the host (docker exec): wrk loads its own nginx over HTTPS on
+127.0.0.1, so Docker's userland proxy never sits in the path, and bare uvicorn is
+measured the same way in the same run.
+"""
+
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+
+APP = "hello"
+SERVER_NAME = "hello.example.test"
+CONFIG = "/etc/asgi-deploy/%s/gunicorn.conf.py" % APP
+SERVICE = "asgi-%s.service" % APP
+VENV = "/srv/%s/current/venv" % APP
+UVICORN_UNIT = "asgi-bench-uvicorn"
+UVICORN_PORT = 8000
+STACK_URL = "https://%s/" % SERVER_NAME
+UVICORN_URL = "http://127.0.0.1:%d/" % UVICORN_PORT
+LATENCY_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+class Host:
+    def __init__(self, name):
+        self.name = name
+
+    def run(self, command, check=True):
+        done = subprocess.run(["docker", "exec", self.name, "sh", "-c", command],
+                              capture_output=True, text=True, timeout=300)
+        if check and done.returncode:
+            sys.exit("%s failed on %s (%d):\n%s%s" % (command, self.name, done.returncode, done.stdout, done.stderr))
+        return done.stdout
+
+    def answers(self, url, timeout=60):
+        """Wait until the URL answers 200; fail the bench when it does not."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.run("curl -sk -o /dev/null -w '%%{http_code}' %s" % url, check=False) == "200":
+                return
+            time.sleep(0.5)
+        sys.exit("%s did not answer within %d s" % (url, timeout))
+
+
+def module_choice(host):
+    """Run asgi.deploy.gunicorn_workers on the host as the gunicorn role does (role defaults)."""
+    done = subprocess.run(
+        ["ansible", "all", "-i", host.name + ",", "-c", "community.docker.docker", "-o",
+         "-m", "asgi.deploy.gunicorn_workers", "-a", "max_workers=16"],
+        capture_output=True, text=True, timeout=120)
+    if done.returncode:
+        sys.exit("the module failed:\n" + done.stdout + done.stderr)
+    return json.loads(done.stdout.split("=>", 1)[1])
+
+
+def configured_workers(host):
+    return int(re.search(r"^workers = (\d+)$", host.run("cat " + CONFIG), re.M).group(1))
+
+
+def gunicorn_pids(host):
+    master = host.run("systemctl show -p MainPID --value " + SERVICE).strip()
+    return master, host.run("pgrep -P %s || true" % master).split()
+
+
+def set_workers(host, workers):
+    host.run(r"sed -i 's/^workers = [0-9]*$/workers = %d/' %s && systemctl restart %s" % (workers, CONFIG, SERVICE))
+    host.answers(STACK_URL)
+    deadline = time.monotonic() + 30
+    while len(gunicorn_pids(host)[1]) != workers:
+        if time.monotonic() > deadline:
+            sys.exit("gunicorn did not reach %d workers" % workers)
+        time.sleep(0.5)
+
+
+def wrk(host, url, args):
+    """One bounded load run: (requests/s, p99 ms). Errors fail the bench: they would flatter the figure."""
+    output = host.run("wrk -t%d -c%d -d%ds --latency %s" % (args.threads, args.connections, args.duration, url))
+    rate = float(re.search(r"^Requests/sec:\s+([\d.]+)", output, re.M).group(1))
+    value, unit = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)$", output, re.M).groups()
+    if re.search(r"^\s+(Non-2xx|Socket errors)", output, re.M):
+        sys.exit("wrk saw errors against %s:\n%s" % (url, output))
+    return rate, float(value) * LATENCY_UNITS[unit]
+
+
+def warm_and_load(host, url, args):
+    host.run("wrk -t%d -c%d -d2s %s >/dev/null" % (args.threads, args.connections, url))
+    return wrk(host, url, args)
+
+
+def rss_mib(host, pid):
+    status = host.run("cat /proc/%s/status" % pid)
+    return int(re.search(r"^VmRSS:\s+(\d+) kB", status, re.M).group(1)) / 1024
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("host", help="container name of the deployed test host")
+    parser.add_argument("--duration", type=int, default=8, help="seconds per load run")
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=2, help="runs per count; the best counts")
+    args = parser.parse_args()
+    host = Host(args.host)
+
+    cpus = int(host.run("nproc"))
+    chosen = configured_workers(host)
+    sizing = module_choice(host)
+    if sizing["workers"] != chosen:
+        sys.exit("the module now says %d workers, the role wrote %d" % (sizing["workers"], chosen))
+    counts = range(1, 2 * cpus + 2)
+
+    stack = {count: [] for count in counts}
+    bare = []
+    for round_number in range(1, args.rounds + 1):
+        # Rounds interleave the counts so a burst of other load on the machine hits one
+        # run of each, not every run of one count.
+        for count in counts:
+            set_workers(host, count)
+            stack[count].append(warm_and_load(host, STACK_URL, args))
+            print("round %d: %d workers %.0f req/s" % (round_number, count, stack[count][-1][0]), file=sys.stderr)
+        host.run("systemd-run --unit %s --uid %s --gid %s -p WorkingDirectory=/srv/%s/shared "
+                 "-p EnvironmentFile=/etc/asgi-deploy/%s/env %s/bin/uvicorn %s --host 127.0.0.1 --port %d "
+                 "--no-access-log" % (UVICORN_UNIT, APP, APP, APP, APP, VENV,
+                                      "hello_asgi.main:app", UVICORN_PORT))
+        host.answers(UVICORN_URL)
+        bare.append(warm_and_load(host, UVICORN_URL, args))
+        host.run("systemctl stop " + UVICORN_UNIT)
+        print("round %d: bare uvicorn %.0f req/s" % (round_number, bare[-1][0]), file=sys.stderr)
+
+    # Resident memory after load, at the chosen count.
+    set_workers(host, chosen)
+    warm_and_load(host, STACK_URL, args)
+    master, workers = gunicorn_pids(host)
+    worker_rss = [rss_mib(host, pid) for pid in workers]
+
+    best = {count: max(runs) for count, runs in stack.items()}
+    best_count = max(best, key=lambda count: best[count][0])
+    bare_best = max(bare)
+    stack_rate = best[chosen][0]
+
+    print("host %s: %d usable CPUs; wrk -t%d -c%d -d%ds --latency, best of %d rounds"
+          % (args.host, cpus, args.threads, args.connections, args.duration, args.rounds))
+    print()
+    print("| workers | req/s (HTTPS via nginx) | p99 ms | of best |")
+    print("|--------:|------------------------:|-------:|--------:|")
+    for count in counts:
+        rate, p99 = best[count]
+        marks = " (chosen)" if count == chosen else ""
+        marks += " (2n+1)" if count == 2 * cpus + 1 else ""
+        print("| %d%s | %.0f | %.1f | %.0f%% |" % (count, marks, rate, p99, 100 * rate / best[best_count][0]))
+    print("| bare uvicorn, HTTP | %.0f | %.1f | |" % bare_best)
+    print()
+    print("module: %s" % sizing["reason"])
+    print("chosen %d, best %d: chosen/best = %.3f (target >= 0.95)" % (chosen, best_count, stack_rate / best[best_count][0]))
+    print("deployed stack (HTTPS, %d workers) / bare uvicorn (HTTP, 1 process) = %.2f (target >= 1.4)"
+          % (chosen, stack_rate / bare_best[0]))
+    print("resident memory: master %.1f MiB, worker %.1f MiB (max of %d; mean %.1f)"
+          % (rss_mib(host, master), max(worker_rss), len(worker_rss), statistics.mean(worker_rss)))
+    print("spread per count (req/s of each round): " + "; ".join(
+        "%d: %s" % (count, "/".join("%.0f" % run[0] for run in runs)) for count, runs in stack.items())
+        + "; uvicorn: " + "/".join("%.0f" % run[0] for run in bare))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,157 @@
+"""The app's service in systemd's sandbox: its exposure score, what it and its user may
+write, modes of the files holding secrets, that it still serves HTTP and WebSocket through
+nginx, and that a secret never shows in a converge's output, even at -vvv."""
+
+import os
+import re
+import secrets
+import shlex
+
+import pytest
+
+from asgi_host import live_unit, unit_property, wait_until
+from asgi_probe import https_json, playbook_recap, websocket_echo
+
+SERVER_NAME = "hello.example.test"
+# systemd-analyze rates a plain service 9.6 ("UNSAFE"); 2.0 or less is "OK".
+MAX_EXPOSURE = 2.0
+DROPIN = "/etc/systemd/system/asgi-hello@.service.d/50-hardening.conf"
+
+
+def test_exposure_score_is_low(host):
+    unit = live_unit(host)
+    report = host.run("systemd-analyze security --no-pager %s" % unit)
+    assert report.rc == 0, report.stderr
+    score = float(re.search(r"Overall exposure level for \S+: ([0-9.]+)", report.stdout).group(1))
+    print("\nsystemd-analyze security %s: exposure %.1f (at most %.1f)" % (unit, score, MAX_EXPOSURE))
+    print("\n".join(line for line in report.stdout.splitlines() if line.startswith("✗")))
+    assert score <= MAX_EXPOSURE
+
+
+def test_sandbox_comes_from_the_drop_in(host):
+    unit = live_unit(host)
+    assert DROPIN in unit_property(host, unit, "DropInPaths")
+    assert "ProtectSystem" not in host.file("/etc/systemd/system/asgi-hello@.service").content_string
+
+
+@pytest.mark.parametrize("name,value", [
+    ("ProtectSystem", "strict"),
+    ("ProtectHome", "yes"),
+    ("PrivateTmp", "yes"),
+    ("PrivateDevices", "yes"),
+    ("NoNewPrivileges", "yes"),
+    ("CapabilityBoundingSet", ""),
+    ("AmbientCapabilities", ""),
+    ("RestrictAddressFamilies", "AF_UNIX AF_INET AF_INET6"),
+    ("SystemCallArchitectures", "native"),
+    ("ProtectProc", "invisible"),
+    ("UMask", "0027"),
+    ("ReadWritePaths", "/srv/hello/shared /var/lib/hello-uploads"),
+    # The scenario's per-app override turns the opt-in on.
+    ("MemoryDenyWriteExecute", "yes"),
+])
+def test_service_runs_with_the_sandbox(host, name, value):
+    # systemd may list the items of a value in its own order.
+    assert sorted(unit_property(host, live_unit(host), name).split()) == sorted(value.split())
+
+
+def _in_sandbox(host, command, user="root"):
+    """Run command in a transient service with the directives of the app's drop-in. As
+    root (without capabilities) only the sandbox's read-only mounts stop a write to the
+    root-owned release; as the app's user, its own directory is writable."""
+    dropin = host.file(DROPIN).content_string
+    directives = [line for line in dropin.splitlines() if re.match(r"^[A-Z][A-Za-z]*=", line)]
+    properties = " ".join("-p %s" % shlex.quote(directive) for directive in directives)
+    return host.run("systemd-run --quiet --wait --pipe --collect --uid=%s %s -- %s"
+                    % (user, properties, command))
+
+
+@pytest.mark.parametrize("path", ["/srv/hello/current", "/srv/hello/current/venv/bin",
+                                  "/etc/asgi-deploy/hello", "/etc", "/usr/local", "/run/lock"])
+def test_sandbox_file_system_is_read_only(host, path):
+    result = _in_sandbox(host, "touch %s/sandbox-probe" % path)
+    assert result.rc != 0
+    assert "Read-only file system" in result.stderr
+
+
+@pytest.mark.parametrize("path,user", [("/srv/hello/shared", "hello"), ("/var/lib/hello-uploads", "root")])
+def test_sandbox_writes_its_declared_paths(host, path, user):
+    try:
+        assert _in_sandbox(host, "touch %s/sandbox-probe" % path, user).rc == 0
+    finally:
+        host.run("rm -f %s/sandbox-probe" % path)
+
+
+def test_sandbox_has_a_private_tmp_and_only_pseudo_devices(host):
+    # A file in the host's /tmp and a device node in its /dev: the sandbox sees neither.
+    host.check_output("touch /tmp/host-only && mknod /dev/host-only c 1 3")
+    try:
+        assert _in_sandbox(host, "test -e /tmp/host-only").rc == 1
+        assert _in_sandbox(host, "test -e /dev/host-only").rc == 1
+    finally:
+        host.run("rm -f /tmp/host-only /dev/host-only")
+    assert _in_sandbox(host, "test -c /dev/null").rc == 0
+    # gunicorn's worker heartbeat files (worker_tmp_dir) go to /dev/shm.
+    try:
+        assert _in_sandbox(host, "touch /dev/shm/heartbeat-probe", "hello").rc == 0
+    finally:
+        host.run("rm -f /dev/shm/heartbeat-probe")
+
+
+@pytest.mark.parametrize("path", ["/srv/hello/current/x", "/srv/hello/current/venv/x",
+                                  "/srv/hello/current/venv/bin/x", "/srv/hello/releases/x",
+                                  "/srv/hello/x", "/etc/asgi-deploy/hello/x"])
+def test_app_user_cannot_write_code_or_config(host, path):
+    result = host.run("runuser -u hello -- touch %s" % path)
+    assert result.rc != 0
+    assert "Permission denied" in result.stderr
+
+
+def test_app_user_writes_only_its_shared_directory(host):
+    writable = host.check_output("runuser -u hello -- find /srv/hello /etc/asgi-deploy -writable")
+    assert writable.split() == ["/srv/hello/shared"]
+    assert host.run("runuser -u hello -- touch /srv/hello/shared/probe").rc == 0
+    host.run("rm -f /srv/hello/shared/probe")
+
+
+def test_release_and_venv_owned_by_root(host):
+    release = host.check_output("readlink -f /srv/hello/current")
+    assert host.check_output("find %s ! -user root" % release) == ""
+    assert host.check_output("find %s -perm /022 ! -type l" % release) == ""
+
+
+@pytest.mark.parametrize("path,owner,group,mode", [
+    ("/etc/asgi-deploy/hello/env", "root", "hello", 0o640),
+    ("/etc/asgi-deploy/hello/gunicorn.conf.py", "root", "hello", 0o640),
+    ("/etc/ssl/asgi-deploy/private", "root", "root", 0o700),
+    ("/etc/ssl/asgi-deploy/private/hello.key", "root", "root", 0o600),
+])
+def test_secret_files_are_closed(host, path, owner, group, mode):
+    secret = host.file(path)
+    assert (secret.user, secret.group, secret.mode) == (owner, group, mode)
+
+
+def test_app_user_cannot_read_the_tls_key(host):
+    assert host.run("runuser -u hello -- cat /etc/ssl/asgi-deploy/private/hello.key").rc != 0
+
+
+def test_https_and_websocket_through_nginx(https_port, cert):
+    assert https_json(SERVER_NAME, https_port, cert)["app"] == "hello"
+    messages = ["sandboxed", "x" * 3000]
+    assert websocket_echo(SERVER_NAME, https_port, cert, messages) == messages
+
+
+def test_secret_never_in_output_even_at_vvv(host, monkeypatch, https_port, cert):
+    """A fresh secret is deployed at -vvv: it must reach the env file and no output line."""
+    canary = "canary-%s" % secrets.token_hex(16)
+    monkeypatch.setenv("ASGI_CANARY_SECRET", canary)
+    playbook = os.path.join(os.environ["MOLECULE_SCENARIO_DIRECTORY"], "converge.yml")
+    code, output = playbook_recap(playbook, "-vvv")
+    assert code == 0, output[-3000:]
+    assert "ESTABLISH DOCKER CONNECTION" in output  # really -vvv
+    assert canary not in output
+    assert 'HELLO_TOKEN="%s"' % canary in host.check_output("cat /etc/asgi-deploy/hello/env")
+    assert canary not in host.check_output("journalctl --no-pager -o cat")
+    # The secret changed, so the app restarted: it serves with it, still sandboxed.
+    assert wait_until(lambda: https_json(SERVER_NAME, https_port, cert)["app"] == "hello", 30) is not None
+    assert unit_property(host, live_unit(host), "ProtectSystem") == "strict"

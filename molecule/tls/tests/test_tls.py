@@ -1,0 +1,215 @@
+"""nginx and TLS on each host: Mozilla profile compliance scanned by sslyze, HTTP/2,
+unknown names, headers, static files, streaming, WebSockets, limits, logs, and a broken
+snippet that must never go live. Requests go from the machine running the tests to the
+ports each host publishes on 127.0.0.1 (asgi_test_http_port, asgi_test_https_port)."""
+
+import json
+import os
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+
+import pytest
+import urllib3
+
+from asgi_probe import (http_get, https_get, https_json, https_pool, negotiated_alpn,
+                        playbook_recap, websocket_echo)
+
+NAME = "tls.example.test"
+CONF = "/etc/nginx/conf.d/asgi-app-hello.conf"
+BAD_DIRECTIVE = "asgi_test_no_such_directive"
+
+
+@pytest.fixture(scope="module")
+def host_vars(host):
+    return host.ansible.get_variables()
+
+
+@pytest.fixture(scope="module")
+def profile(host_vars):
+    return host_vars.get("nginx_tls_profile", "intermediate")
+
+
+@pytest.fixture(scope="module")
+def http_port(host_vars):
+    return int(host_vars["asgi_test_http_port"])
+
+
+@pytest.fixture(scope="module")
+def https_port(host_vars):
+    return int(host_vars["asgi_test_https_port"])
+
+
+@pytest.fixture(scope="module")
+def cert(host):
+    return host.file("/etc/ssl/asgi-deploy/hello.crt").content_string
+
+
+def test_sslyze_finds_the_mozilla_profile(profile, https_port, cert):
+    # sslyze checks against the Mozilla profile it bundles (5.7): versions, cipher suites,
+    # curves, certificate type, signature, lifespan and trust, and known vulnerabilities.
+    with tempfile.NamedTemporaryFile("w", suffix=".pem") as ca_file:
+        ca_file.write(cert)
+        ca_file.flush()
+        scan = subprocess.run(
+            [sys.executable, "-m", "sslyze", "--mozilla_config=%s" % profile,
+             "--certinfo_ca_file", ca_file.name, "--sni", NAME, "127.0.0.1:%d" % https_port],
+            capture_output=True, text=True, timeout=300)
+    assert scan.returncode == 0, scan.stdout[-4000:]
+    assert "is compliant with the Mozilla %s configuration" % profile in scan.stdout, scan.stdout[-4000:]
+
+
+def test_tls12_only_where_the_profile_allows_it(profile, https_port, cert):
+    context = ssl.create_default_context(cadata=cert)
+    context.maximum_version = ssl.TLSVersion.TLSv1_2
+    with socket.create_connection(("127.0.0.1", https_port), timeout=10) as raw:
+        if profile == "modern":
+            with pytest.raises(ssl.SSLError):
+                context.wrap_socket(raw, server_hostname=NAME)
+        else:
+            with context.wrap_socket(raw, server_hostname=NAME) as tls:
+                assert tls.version() == "TLSv1.2"
+                assert tls.cipher()[0].startswith("ECDHE-")
+
+
+def test_http2_is_negotiated(https_port, cert):
+    alpn, version = negotiated_alpn(NAME, https_port, cert)
+    assert alpn == "h2"
+    assert version in ("TLSv1.2", "TLSv1.3")
+
+
+def test_the_app_sees_the_client_and_the_original_request(https_port, cert):
+    body = https_json(NAME, https_port, cert)
+    assert (body["scheme"], body["host"]) == ("https", NAME)
+    assert body["client"] not in (None, "", "unix")
+
+
+def test_security_headers_hsts_and_the_snippet(profile, https_port, cert):
+    headers = https_get(NAME, https_port, cert, "/healthz").headers
+    hsts = "max-age=63072000; includeSubDomains; preload" if profile == "modern" else "max-age=63072000"
+    assert headers["Strict-Transport-Security"] == hsts
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    # The app replaced X-Frame-Options by a CSP frame-ancestors.
+    assert "X-Frame-Options" not in headers
+    assert headers["Content-Security-Policy"] == "frame-ancestors 'self'"
+    assert headers["X-Snippet"] == "applied"
+    assert headers["Server"] == "nginx"
+
+
+def test_plain_http_redirects(http_port):
+    response = http_get(NAME, http_port, "/a?b=1")
+    assert response.status == 301
+    assert response.headers["Location"] == "https://%s/a?b=1" % NAME
+
+
+def test_unknown_host_gets_no_answer_on_port_80(http_port):
+    with pytest.raises(urllib3.exceptions.ProtocolError):
+        http_get("unknown.example.test", http_port)
+
+
+def test_unknown_name_gets_no_tls_handshake(https_port):
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    with socket.create_connection(("127.0.0.1", https_port), timeout=10) as raw:
+        with pytest.raises(ssl.SSLError):
+            context.wrap_socket(raw, server_hostname="unknown.example.test")
+
+
+def test_known_name_with_unknown_host_gets_no_answer(https_port, cert):
+    pool = https_pool(NAME, https_port, cert)
+    with pytest.raises(urllib3.exceptions.ProtocolError):
+        pool.request("GET", "/", headers={"Host": "unknown.example.test"})
+
+
+def test_static_files_come_from_nginx_with_cache_headers(https_port, cert):
+    response = https_get(NAME, https_port, cert, "/static/site.css")
+    assert response.status == 200
+    assert response.data == b"body { color: #222; }\n"
+    assert response.headers["Cache-Control"] == "max-age=604800"
+    assert "Expires" in response.headers
+    assert https_get(NAME, https_port, cert, "/static/missing.css").status == 404
+
+
+def test_websocket_echo(https_port, cert):
+    messages = ["hello", "x" * 3000]
+    assert websocket_echo(NAME, https_port, cert, messages) == messages
+
+
+def test_server_sent_events_arrive_as_they_are_sent(https_port, cert):
+    pool = https_pool(NAME, https_port, cert)
+    started = time.monotonic()
+    response = pool.request("GET", "/events?count=5&interval=0.5", headers={"Host": NAME},
+                            preload_content=False)
+    arrivals = []
+    for chunk in response.stream(1024, decode_content=True):
+        arrivals.append((time.monotonic() - started, chunk))
+    response.release_conn()
+    body = b"".join(chunk for _, chunk in arrivals)
+    assert body == b"".join(b"data: %d\n\n" % n for n in range(5))
+    # Five events 0.5 s apart: the first must not wait for the last.
+    assert arrivals[-1][0] >= 2.0
+    assert arrivals[0][0] < 1.0, arrivals
+
+
+def test_body_size_limit(https_port, cert):
+    pool = https_pool(NAME, https_port, cert)
+    response = pool.request("POST", "/", body=b"x" * (2 * 1024 * 1024), headers={"Host": NAME})
+    assert response.status == 413
+
+
+def test_proxy_timeout_follows_gunicorn(host):
+    conf = host.file(CONF).content_string
+    # gunicorn_timeout (30) plus nginx_proxy_timeout_margin (30); streams get their own.
+    assert "proxy_read_timeout 60s;" in conf
+    assert "proxy_read_timeout 3600s;" in conf
+
+
+def test_access_log_format(host, profile, https_port, cert):
+    https_get(NAME, https_port, cert, "/healthz?log-probe=1")
+    lines = host.file("/var/log/nginx/hello.access.log").content_string.splitlines()
+    line = [line for line in lines if "log-probe=1" in line][-1]
+    if profile == "modern":
+        entry = json.loads(line)
+        assert entry["status"] == 200
+        assert entry["request"].startswith("GET /healthz?log-probe=1 ")
+    else:
+        assert '"GET /healthz?log-probe=1 HTTP/' in line
+
+
+def test_logrotate_covers_the_app_logs(host):
+    assert host.package("logrotate").is_installed
+    debug = host.run("logrotate --debug /etc/logrotate.d/nginx")
+    assert "/var/log/nginx/hello.access.log" in debug.stdout + debug.stderr
+    assert "/var/log/nginx/hello.error.log" in debug.stdout + debug.stderr
+
+
+def test_rate_limit_answers_429(profile, https_port, cert):
+    pool = https_pool(NAME, https_port, cert)
+    statuses = [pool.request("GET", "/healthz", headers={"Host": NAME}).status for _ in range(60)]
+    time.sleep(1.5)
+    if profile == "modern":
+        assert statuses[0] == 200
+        assert 429 in statuses, statuses
+    else:
+        assert set(statuses) == {200}
+
+
+@pytest.fixture(scope="session")
+def bad_snippet_play():
+    playbook = os.path.join(os.environ["MOLECULE_SCENARIO_DIRECTORY"], "converge.yml")
+    return playbook_recap(playbook, "-e", "tls_test_snippet='%s on;'" % BAD_DIRECTIVE)
+
+
+def test_bad_snippet_fails_the_play_and_the_old_config_serves(host, bad_snippet_play, https_port, cert):
+    code, output = bad_snippet_play
+    assert code != 0
+    assert 'unknown directive "%s"' % BAD_DIRECTIVE in output, output[-3000:]
+    assert BAD_DIRECTIVE not in host.file(CONF).content_string
+    response = https_get(NAME, https_port, cert, "/healthz")
+    assert response.status == 200
+    assert response.headers["X-Snippet"] == "applied"

@@ -78,7 +78,8 @@ CASES = [
          "asgi_apps[hello].systemd.overrides.ProtectHome"),
     case("role-override-not-a-directive", apps(gunicorn_systemd_overrides={"protect home": "no"}),
          "gunicorn_systemd_overrides"),
-    case("workers-min-above-max", apps(gunicorn_min_workers=8, gunicorn_max_workers=2), "gunicorn_min_workers"),
+    # Above the default maximum (16): the role defaults are seen before the role runs.
+    case("workers-min-above-max", apps(gunicorn_min_workers=20), "gunicorn_min_workers (20) is above"),
     case("root-relative", apps(asgi_root="srv"), "asgi_root"),
     case("unit-prefix-unsafe", apps(asgi_unit_prefix="../asgi-"), "asgi_unit_prefix"),
     case("wheel-missing", apps(app(source={"type": "wheel", "path": MISSING})), "asgi_apps[hello].source.path"),

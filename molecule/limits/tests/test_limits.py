@@ -71,7 +71,10 @@ def test_gunicorn_runs_the_computed_workers(host, role_sizing, expected):
     assert (result["workers"], result["bound"]) == (expected["workers"], expected["bound"]), result["reason"]
     config = host.file("/etc/asgi-deploy/hello/gunicorn.conf.py").content_string
     assert int(re.search(r"^workers = (\d+)$", config, re.M).group(1)) == result["workers"]
-    master = host.check_output("systemctl show -p MainPID --value asgi-hello.service")
+    # The live release slot's unit: the only running one after a first deploy.
+    units = host.check_output("systemctl list-units --plain --no-legend --state=running 'asgi-hello*.service'")
+    assert len(units.splitlines()) == 1, units
+    master = host.check_output("systemctl show -p MainPID --value %s", units.split()[0])
     assert int(master) > 0
     assert len(host.check_output("pgrep -P %s", master).split()) == result["workers"]
 

@@ -64,7 +64,7 @@ def run_module(monkeypatch):
 
 @pytest.fixture
 def fake_host(tmp_path, monkeypatch):
-    """Point the module's host readers at a fake v2 tree: 4 CPUs, 1.5 CPU quota, 1 GiB memory limit with 24 MB in use."""
+    """Point the module's host readers at a fake v2 tree: 4 CPUs, 1.5 CPU quota, 1 GiB limit, 24 MB in use."""
     files = {
         'proc/meminfo': 'MemAvailable: %d kB\n' % (2048 * 1024),
         'proc/self/cgroup': '0::/app.service\n',

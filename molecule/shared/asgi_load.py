@@ -15,7 +15,7 @@ class Load:
     """Keep `connections` keep-alive clients busy on GET `path` until stopped or until
     `max_seconds` pass; used as a context manager around a deploy."""
 
-    def __init__(self, server_name, port, ca_pem, connections=8, path="/", max_seconds=180):
+    def __init__(self, server_name, port, ca_pem, connections=8, path="/", max_seconds=900):
         self.server_name, self.port, self.ca_pem = server_name, port, ca_pem
         self.connections, self.path, self.max_seconds = connections, path, max_seconds
         self.versions = collections.Counter()

@@ -32,7 +32,6 @@ ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 DIRECTIVE = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 # Unit names are <prefix><app>@<slot>: no '@', '/' or '.' in the prefix.
 UNIT_PREFIX = re.compile(r"^[A-Za-z0-9_-]{0,32}$")
-HEALTH_PATH = re.compile(r"^/[!-~]*$")
 
 
 class AppSpecError(ValueError):
@@ -147,7 +146,7 @@ def _check_runtime(index, app):
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
         _fail(index, app, "workers", "%r is not a worker count of 1 or more" % (workers,))
     health_path = app.get("health_path", "/healthz")
-    if not isinstance(health_path, str) or not HEALTH_PATH.match(health_path):
+    if not isinstance(health_path, str) or not URL_PATH.match(health_path):
         _fail(index, app, "health_path", "%r is not a URL path starting with '/'" % (health_path,))
     systemd = app.get("systemd") or {}
     for path in systemd.get("read_write_paths") or []:
@@ -232,7 +231,8 @@ def _record(app, root, config_dir, socket_dir, unit_prefix):
             "socket": posixpath.join(socket_dir, "%s-%s.sock" % (name, slot)),
             "link": posixpath.join(home, "slots", slot),
         }) for slot in SLOTS),
-        "upstream_conf": "/etc/nginx/asgi-deploy/upstream-%s.conf" % name,
+        # nginx connects through this link to the live slot's socket.
+        "socket": posixpath.join(home, "live.sock"),
         "upstream_name": "asgi_app_" + name.replace("-", "_"),
         "pre_activate": app.get("pre_activate"),
         "systemd": {

@@ -102,7 +102,7 @@ def test_forced_renewal_reloads_nginx_with_a_new_certificate(host, name, https_p
     serial = served_certificate(name, https_port, pebble_root).serial_number
     workers = nginx_workers(host)
     account_key = host.check_output("ls /var/lib/dehydrated/asgi-deploy-account-*.pem")
-    host.check_output("dehydrated --cron --force --accountkey %s" % account_key)
+    host.check_output("dehydrated --cron --force --privkey %s" % account_key)
     deadline = time.monotonic() + 20
     while served_certificate(name, https_port, pebble_root).serial_number == serial:
         assert time.monotonic() < deadline, "nginx still serves the old certificate"

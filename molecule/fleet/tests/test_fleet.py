@@ -1,0 +1,91 @@
+"""A rolling deploy (serial 1) across three app hosts behind a load balancer, under a load
+from this machine; a broken release stops the roll on the first host."""
+
+import json
+import os
+import tempfile
+import time
+
+import pytest
+import testinfra
+
+from asgi_load import Load
+from asgi_probe import playbook_recap
+
+testinfra_hosts = ["ansible://asgi-fleet-lb"]
+
+SERVER_NAME = "hello.example.test"
+APP_HOSTS = ["asgi-fleet-app1", "asgi-fleet-app2", "asgi-fleet-app3"]
+PLAY = "PLAY [Deploy new releases of ASGI apps]"
+
+
+@pytest.fixture(scope="module")
+def port(host):
+    return int(host.ansible.get_variables()["asgi_test_https_port"])
+
+
+@pytest.fixture(scope="module")
+def ca_pem(host):
+    return host.file("/etc/ssl/certs/balancer.crt").content_string
+
+
+@pytest.fixture(scope="module")
+def apps():
+    app_host = app_hosts()[APP_HOSTS[0]]
+    return app_host.ansible.get_variables()["asgi_apps"]
+
+
+def app_hosts():
+    inventory = os.environ["MOLECULE_INVENTORY_FILE"]
+    return {name: testinfra.get_host("ansible://" + name, ansible_inventory=inventory) for name in APP_HOSTS}
+
+
+def versions():
+    """The version each app host serves, asked on the host itself."""
+    answers = {}
+    for name, app_host in app_hosts().items():
+        body = app_host.check_output("curl -sf -H 'Host: %s' http://127.0.0.1/" % SERVER_NAME)
+        answers[name] = json.loads(body)["version"]
+    return answers
+
+
+def rolling_deploy(apps, wheel_variable):
+    changed = [dict(app, source={"type": "wheel", "path": os.environ[wheel_variable]}) for app in apps]
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as extra:
+        json.dump({"asgi_apps": changed}, extra)
+    return playbook_recap("asgi.deploy.deploy", "-e", "@" + extra.name, "-e", "asgi_serial=1")
+
+
+def test_fleet_serves_the_first_release():
+    assert set(versions().values()) == {"1.0.0"}
+
+
+def test_rolling_deploy_with_zero_failed_requests(port, ca_pem, apps):
+    with Load(SERVER_NAME, port, ca_pem) as load:
+        time.sleep(2)
+        code, output = rolling_deploy(apps, "ASGI_EXAMPLE_WHEEL_V2")
+        time.sleep(2)
+    print(load.summary())
+    assert code == 0, output[-3000:]
+    # One host at a time.
+    assert output.count(PLAY) == len(APP_HOSTS)
+    assert load.failures == []
+    assert load.versions["1.0.0"] > 0 and load.versions["2.0.0"] > 0
+    assert set(versions().values()) == {"2.0.0"}
+
+
+def test_broken_release_stops_the_roll_after_the_first_host(port, ca_pem, apps):
+    with Load(SERVER_NAME, port, ca_pem) as load:
+        time.sleep(2)
+        code, output = rolling_deploy(apps, "ASGI_EXAMPLE_WHEEL_BROKEN")
+        time.sleep(2)
+    print(load.summary())
+    assert code != 0
+    assert "was not activated" in output
+    assert output.count(PLAY) == 1
+    assert load.failures == []
+    assert versions() == {name: "2.0.0" for name in APP_HOSTS}
+    # The other hosts were never touched: the broken release was not even built there.
+    for name, app_host in app_hosts().items():
+        built = app_host.check_output("ls -1 /srv/hello/releases | wc -l")
+        assert int(built) == (3 if name == APP_HOSTS[0] else 2), name

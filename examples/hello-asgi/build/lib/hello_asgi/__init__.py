@@ -1,1 +1,0 @@
-"""The example ASGI app deployed by asgi.deploy's demo and tests."""

@@ -7,6 +7,15 @@ BUILD_DIR="${ASGI_BUILD_DIR:-$ROOT/.build}"
 VENV="${ASGI_VENV:-$ROOT/.venv}"
 export PATH="$VENV/bin:$PATH"
 
+# Everything Ansible and Molecule read or write lives under the build directory, so
+# nothing an earlier run or the user's own ~/.ansible left behind can change a result:
+# the collection comes only from its tarball, installed into $BUILD_DIR/collections
+# (the collections the `ansible` package bundles stay visible in site-packages).
+export ANSIBLE_HOME="$BUILD_DIR/ansible-home"
+export ANSIBLE_COLLECTIONS_PATH="$BUILD_DIR/collections"
+export ANSIBLE_ROLES_PATH="$BUILD_DIR/roles"
+export ANSIBLE_LOCAL_TEMP="$BUILD_DIR/ansible-home/tmp"
+
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
@@ -62,7 +71,6 @@ install_collection() {
   (cd "$ROOT" && ansible-galaxy collection build --force --output-path "$dist" >/dev/null)
   ansible-galaxy collection install --offline --no-deps --force \
     -p "$collections" "$dist"/asgi-deploy-*.tar.gz >/dev/null
-  export ANSIBLE_COLLECTIONS_PATH="$collections"
 }
 
 # Build one wheel of the example app into $BUILD_DIR/wheels and print its path:
@@ -94,4 +102,22 @@ build_example_wheels() {
   ASGI_EXAMPLE_WHEEL_V2=$(example_wheel 2.0.0)
   ASGI_EXAMPLE_WHEEL_BROKEN=$(example_wheel 3.0.0 broken)
   export ASGI_EXAMPLE_WHEEL ASGI_EXAMPLE_WHEEL_V2 ASGI_EXAMPLE_WHEEL_BROKEN
+}
+
+# The systemd test images for the given Debian suites (Molecule's shared create playbook
+# asks scripts/build-image again, which then only finds them).
+build_images() {
+  local suite
+  for suite in "$@"; do "$ROOT/scripts/build-image" "$suite" >/dev/null; done
+}
+
+# What every entry point needs before it runs a scenario, in one place: the tool venv,
+# the Docker engine, the test images of the given suites (bookworm when none is given),
+# the example app's wheels and the collection installed from its tarball.
+bootstrap() {
+  ensure_venv
+  ensure_docker
+  build_images "${@:-bookworm}"
+  build_example_wheels
+  install_collection
 }

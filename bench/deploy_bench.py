@@ -32,7 +32,8 @@ def ca_pem():
 
 
 def release_inventory():
-    found = glob.glob(os.path.expanduser("~/.ansible/tmp/molecule.*.release/inventory"))
+    # Molecule keeps each scenario's state under $ANSIBLE_HOME/tmp (scripts/lib.sh sets it).
+    found = glob.glob(os.path.join(os.environ["ANSIBLE_HOME"], "tmp", "molecule.*.release", "inventory"))
     if len(found) != 1:
         sys.exit("expected one inventory of the release scenario, found %s" % found)
     return found[0]

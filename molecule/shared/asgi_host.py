@@ -1,5 +1,7 @@
-"""What the verify tests of the hardening and faults scenarios ask a test host: its
-published ports, an app's certificate and live slot, and waiting for a condition."""
+"""What the verify tests ask a test host, shared by every scenario (each scenario's
+tests/conftest.py imports the fixtures): its inventory vars, the ports it publishes on
+127.0.0.1, the CA its apps' certificates chain to, an app's live slot, and waiting for
+a condition."""
 
 import posixpath
 import time
@@ -8,13 +10,29 @@ import pytest
 
 
 @pytest.fixture(scope="module")
-def https_port(host):
-    return int(host.ansible.get_variables()["asgi_test_https_port"])
+def host_vars(host):
+    return host.ansible.get_variables()
 
 
 @pytest.fixture(scope="module")
-def cert(host):
-    return host.file("/etc/ssl/asgi-deploy/hello.crt").content_string
+def http_port(host_vars):
+    return int(host_vars["asgi_test_http_port"])
+
+
+@pytest.fixture(scope="module")
+def https_port(host_vars):
+    return int(host_vars["asgi_test_https_port"])
+
+
+def app_cert(host, app):
+    """The app's self-signed certificate, its own CA (tls.mode selfsigned)."""
+    return host.file("/etc/ssl/asgi-deploy/%s.crt" % app).content_string
+
+
+@pytest.fixture(scope="module")
+def ca_pem(host):
+    """What the first app's certificate chains to: a scenario with another CA overrides this."""
+    return app_cert(host, "hello")
 
 
 def live_unit(host, app="hello"):

@@ -72,3 +72,14 @@ class Load:
         return ("%d requests in %.1f s, %d failed, versions %s, p50 %.1f ms, p99 %.1f ms, max %.1f ms"
                 % (self.requests, self.stopped - self.started, len(self.failures), dict(self.versions),
                    1000 * self.percentile(0.5), 1000 * self.percentile(0.99), 1000 * max(self.latencies)))
+
+
+def under_load(server_name, port, ca_pem, action, lead_seconds=3, min_seconds=0):
+    """Run `action` `lead_seconds` into a load that lasts at least `min_seconds` and goes on
+    for `lead_seconds` after it; return the finished load and what `action` returned."""
+    with Load(server_name, port, ca_pem) as load:
+        time.sleep(lead_seconds)
+        result = action()
+        time.sleep(max(lead_seconds, min_seconds - (time.monotonic() - load.started)))
+    print(load.summary())
+    return load, result

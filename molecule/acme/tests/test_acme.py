@@ -28,18 +28,8 @@ def pebble_root():
 
 
 @pytest.fixture(scope="module")
-def host_vars(host):
-    return host.ansible.get_variables()
-
-
-@pytest.fixture(scope="module")
 def name(host_vars):
     return host_vars["asgi_test_name"]
-
-
-@pytest.fixture(scope="module")
-def https_port(host_vars):
-    return int(host_vars["asgi_test_https_port"])
 
 
 def served_certificate(name, port, root):

@@ -9,6 +9,7 @@ import re
 import pytest
 import urllib3
 
+from asgi_host import app_cert
 from asgi_probe import (changed_count, http_get, https_get, https_json, negotiated_alpn,
                         playbook_recap, websocket_echo)
 
@@ -17,23 +18,8 @@ WHEEL_VERSION = re.match(r"hello_asgi-([^-]+)-", os.path.basename(os.environ["AS
 
 
 @pytest.fixture(scope="module")
-def host_vars(host):
-    return host.ansible.get_variables()
-
-
-@pytest.fixture(scope="module")
-def http_port(host_vars):
-    return int(host_vars["asgi_test_http_port"])
-
-
-@pytest.fixture(scope="module")
-def https_port(host_vars):
-    return int(host_vars["asgi_test_https_port"])
-
-
-@pytest.fixture(scope="module")
 def certs(host):
-    return {app: host.file("/etc/ssl/asgi-deploy/%s.crt" % app).content_string for app in APPS}
+    return {app: app_cert(host, app) for app in APPS}
 
 
 # A first deploy runs each app in release slot "a"; slot "b" waits for the next release.

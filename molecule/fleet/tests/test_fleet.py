@@ -4,12 +4,11 @@ from this machine; a broken release stops the roll on the first host."""
 import json
 import os
 import tempfile
-import time
 
 import pytest
 import testinfra
 
-from asgi_load import Load
+from asgi_load import under_load
 from asgi_probe import playbook_recap
 
 testinfra_hosts = ["ansible://asgi-fleet-lb"]
@@ -17,11 +16,6 @@ testinfra_hosts = ["ansible://asgi-fleet-lb"]
 SERVER_NAME = "hello.example.test"
 APP_HOSTS = ["asgi-fleet-app1", "asgi-fleet-app2", "asgi-fleet-app3"]
 PLAY = "PLAY [Deploy new releases of ASGI apps]"
-
-
-@pytest.fixture(scope="module")
-def port(host):
-    return int(host.ansible.get_variables()["asgi_test_https_port"])
 
 
 @pytest.fixture(scope="module")
@@ -60,12 +54,9 @@ def test_fleet_serves_the_first_release():
     assert set(versions().values()) == {"1.0.0"}
 
 
-def test_rolling_deploy_with_zero_failed_requests(port, ca_pem, apps):
-    with Load(SERVER_NAME, port, ca_pem) as load:
-        time.sleep(2)
-        code, output = rolling_deploy(apps, "ASGI_EXAMPLE_WHEEL_V2")
-        time.sleep(2)
-    print(load.summary())
+def test_rolling_deploy_with_zero_failed_requests(https_port, ca_pem, apps):
+    load, (code, output) = under_load(SERVER_NAME, https_port, ca_pem,
+                                      lambda: rolling_deploy(apps, "ASGI_EXAMPLE_WHEEL_V2"), lead_seconds=2)
     assert code == 0, output[-3000:]
     # One host at a time.
     assert output.count(PLAY) == len(APP_HOSTS)
@@ -74,12 +65,9 @@ def test_rolling_deploy_with_zero_failed_requests(port, ca_pem, apps):
     assert set(versions().values()) == {"2.0.0"}
 
 
-def test_broken_release_stops_the_roll_after_the_first_host(port, ca_pem, apps):
-    with Load(SERVER_NAME, port, ca_pem) as load:
-        time.sleep(2)
-        code, output = rolling_deploy(apps, "ASGI_EXAMPLE_WHEEL_BROKEN")
-        time.sleep(2)
-    print(load.summary())
+def test_broken_release_stops_the_roll_after_the_first_host(https_port, ca_pem, apps):
+    load, (code, output) = under_load(SERVER_NAME, https_port, ca_pem,
+                                      lambda: rolling_deploy(apps, "ASGI_EXAMPLE_WHEEL_BROKEN"), lead_seconds=2)
     assert code != 0
     assert "was not activated" in output
     assert output.count(PLAY) == 1

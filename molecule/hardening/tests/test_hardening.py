@@ -135,13 +135,13 @@ def test_app_user_cannot_read_the_tls_key(host):
     assert host.run("runuser -u hello -- cat /etc/ssl/asgi-deploy/private/hello.key").rc != 0
 
 
-def test_https_and_websocket_through_nginx(https_port, cert):
-    assert https_json(SERVER_NAME, https_port, cert)["app"] == "hello"
+def test_https_and_websocket_through_nginx(https_port, ca_pem):
+    assert https_json(SERVER_NAME, https_port, ca_pem)["app"] == "hello"
     messages = ["sandboxed", "x" * 3000]
-    assert websocket_echo(SERVER_NAME, https_port, cert, messages) == messages
+    assert websocket_echo(SERVER_NAME, https_port, ca_pem, messages) == messages
 
 
-def test_secret_never_in_output_even_at_vvv(host, monkeypatch, https_port, cert):
+def test_secret_never_in_output_even_at_vvv(host, monkeypatch, https_port, ca_pem):
     """A fresh secret is deployed at -vvv: it must reach the env file and no output line."""
     canary = "canary-%s" % secrets.token_hex(16)
     monkeypatch.setenv("ASGI_CANARY_SECRET", canary)
@@ -153,5 +153,5 @@ def test_secret_never_in_output_even_at_vvv(host, monkeypatch, https_port, cert)
     assert 'HELLO_TOKEN="%s"' % canary in host.check_output("cat /etc/asgi-deploy/hello/env")
     assert canary not in host.check_output("journalctl --no-pager -o cat")
     # The secret changed, so the app restarted: it serves with it, still sandboxed.
-    assert wait_until(lambda: https_json(SERVER_NAME, https_port, cert)["app"] == "hello", 30) is not None
+    assert wait_until(lambda: https_json(SERVER_NAME, https_port, ca_pem)["app"] == "hello", 30) is not None
     assert unit_property(host, live_unit(host), "ProtectSystem") == "strict"

@@ -4,11 +4,10 @@ pre-activate command and a rollback, each with zero failed requests."""
 import json
 import os
 import tempfile
-import time
 
 import pytest
 
-from asgi_load import Load
+from asgi_load import under_load
 from asgi_probe import https_json, playbook_recap
 
 SERVER_NAME = "hello.example.test"
@@ -19,22 +18,12 @@ P99_BOUND_SECONDS = 2.0
 
 
 @pytest.fixture(scope="module")
-def port(host):
-    return int(host.ansible.get_variables()["asgi_test_https_port"])
-
-
-@pytest.fixture(scope="module")
-def ca_pem(host):
-    return host.file("/etc/ssl/asgi-deploy/hello.crt").content_string
-
-
-@pytest.fixture(scope="module")
 def apps(host):
     return host.ansible.get_variables()["asgi_apps"]
 
 
-def version(port, ca_pem):
-    return https_json(SERVER_NAME, port, ca_pem)["version"]
+def version(https_port, ca_pem):
+    return https_json(SERVER_NAME, https_port, ca_pem)["version"]
 
 
 def run_playbook(name, apps=None, **overrides):
@@ -48,14 +37,9 @@ def run_playbook(name, apps=None, **overrides):
     return playbook_recap("asgi.deploy." + name, *args)
 
 
-def under_load(port, ca_pem, action):
+def switch_under_load(https_port, ca_pem, action):
     """Run `action` a few seconds into a load that lasts at least MIN_LOAD_SECONDS."""
-    with Load(SERVER_NAME, port, ca_pem) as load:
-        time.sleep(3)
-        result = action()
-        time.sleep(max(3, MIN_LOAD_SECONDS - (time.monotonic() - load.started)))
-    print(load.summary())
-    return load, result
+    return under_load(SERVER_NAME, https_port, ca_pem, action, min_seconds=MIN_LOAD_SECONDS)
 
 
 def wheel_source(variable):
@@ -66,55 +50,55 @@ def live_slot(host):
     return host.run("readlink /srv/hello/current").stdout.strip().rsplit("/", 1)[-1]
 
 
-def test_first_release_serves_and_ran_its_pre_activate_command(host, port, ca_pem):
-    assert version(port, ca_pem) == "1.0.0"
+def test_first_release_serves_and_ran_its_pre_activate_command(host, https_port, ca_pem):
+    assert version(https_port, ca_pem) == "1.0.0"
     marker = host.file("/srv/hello/shared/pre-activate-ran")
     assert marker.user == "hello"
     assert marker.content_string.strip() == "hello"
 
 
-def test_new_release_switches_with_zero_failed_requests(host, port, ca_pem, apps):
+def test_new_release_switches_with_zero_failed_requests(host, https_port, ca_pem, apps):
     before = live_slot(host)
-    load, (code, output) = under_load(
-        port, ca_pem, lambda: run_playbook("deploy", apps, source=wheel_source("ASGI_EXAMPLE_WHEEL_V2")))
+    load, (code, output) = switch_under_load(
+        https_port, ca_pem, lambda: run_playbook("deploy", apps, source=wheel_source("ASGI_EXAMPLE_WHEEL_V2")))
     assert code == 0, output[-3000:]
     assert load.failures == []
     assert load.versions["1.0.0"] > 0 and load.versions["2.0.0"] > 0
     assert load.percentile(0.99) < P99_BOUND_SECONDS
-    assert version(port, ca_pem) == "2.0.0"
+    assert version(https_port, ca_pem) == "2.0.0"
     after = live_slot(host)
     assert after != before
     assert not host.service("asgi-hello@%s.service" % before).is_running
     assert host.service("asgi-hello@%s.service" % after).is_enabled
 
 
-def test_broken_release_is_refused_and_the_live_one_keeps_serving(host, port, ca_pem, apps):
+def test_broken_release_is_refused_and_the_live_one_keeps_serving(host, https_port, ca_pem, apps):
     slot = live_slot(host)
-    load, (code, output) = under_load(
-        port, ca_pem, lambda: run_playbook("deploy", apps, source=wheel_source("ASGI_EXAMPLE_WHEEL_BROKEN")))
+    load, (code, output) = switch_under_load(
+        https_port, ca_pem, lambda: run_playbook("deploy", apps, source=wheel_source("ASGI_EXAMPLE_WHEEL_BROKEN")))
     assert code != 0
     assert "was not activated" in output
     # The failed slot's own journal lines say why.
     assert "broken on purpose" in output
     assert load.failures == []
     assert dict(load.versions).keys() == {"2.0.0"}
-    assert version(port, ca_pem) == "2.0.0"
+    assert version(https_port, ca_pem) == "2.0.0"
     assert live_slot(host) == slot
     idle = "b" if slot == "a" else "a"
     assert not host.service("asgi-hello@%s.service" % idle).is_running
 
 
-def test_failing_pre_activate_command_keeps_the_live_release(host, port, ca_pem, apps):
+def test_failing_pre_activate_command_keeps_the_live_release(host, https_port, ca_pem, apps):
     code, output = run_playbook("deploy", apps, source=wheel_source("ASGI_EXAMPLE_WHEEL_BROKEN"),
                                 pre_activate="echo migration-failed >&2; exit 3")
     assert code != 0
     assert "migration-failed" in output
-    assert version(port, ca_pem) == "2.0.0"
+    assert version(https_port, ca_pem) == "2.0.0"
 
 
-def test_rollback_returns_to_the_previous_release_with_zero_failed_requests(host, port, ca_pem):
-    load, (code, output) = under_load(port, ca_pem, lambda: run_playbook("rollback"))
+def test_rollback_returns_to_the_previous_release_with_zero_failed_requests(host, https_port, ca_pem):
+    load, (code, output) = switch_under_load(https_port, ca_pem, lambda: run_playbook("rollback"))
     assert code == 0, output[-3000:]
     assert load.failures == []
     assert load.percentile(0.99) < P99_BOUND_SECONDS
-    assert version(port, ca_pem) == "1.0.0"
+    assert version(https_port, ca_pem) == "1.0.0"

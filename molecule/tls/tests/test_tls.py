@@ -25,27 +25,12 @@ BAD_DIRECTIVE = "asgi_test_no_such_directive"
 
 
 @pytest.fixture(scope="module")
-def host_vars(host):
-    return host.ansible.get_variables()
-
-
-@pytest.fixture(scope="module")
 def profile(host_vars):
     return host_vars.get("nginx_tls_profile", "intermediate")
 
 
 @pytest.fixture(scope="module")
-def http_port(host_vars):
-    return int(host_vars["asgi_test_http_port"])
-
-
-@pytest.fixture(scope="module")
-def https_port(host_vars):
-    return int(host_vars["asgi_test_https_port"])
-
-
-@pytest.fixture(scope="module")
-def cert():
+def ca_pem():
     """The test CA (prepare.yml) that signed the app's certificate."""
     with open(os.path.join(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"], "pki", "ca.pem")) as ca:
         return ca.read()
@@ -64,11 +49,11 @@ def test_certificate_and_key_in_place(host, profile):
     assert "ssl_certificate_key %s;" % key in conf
 
 
-def test_sslyze_finds_the_mozilla_profile(profile, https_port, cert):
+def test_sslyze_finds_the_mozilla_profile(profile, https_port, ca_pem):
     # sslyze checks against the Mozilla profile it bundles (5.7): versions, cipher suites,
     # curves, certificate type, signature, lifespan and trust, and known vulnerabilities.
     with tempfile.NamedTemporaryFile("w", suffix=".pem") as ca_file:
-        ca_file.write(cert)
+        ca_file.write(ca_pem)
         ca_file.flush()
         scan = subprocess.run(
             [sys.executable, "-m", "sslyze", "--mozilla_config=%s" % profile,
@@ -78,8 +63,8 @@ def test_sslyze_finds_the_mozilla_profile(profile, https_port, cert):
     assert "127.0.0.1:%d: OK - Compliant." % https_port in scan.stdout, scan.stdout[-4000:]
 
 
-def test_tls12_only_where_the_profile_allows_it(profile, https_port, cert):
-    context = ssl.create_default_context(cadata=cert)
+def test_tls12_only_where_the_profile_allows_it(profile, https_port, ca_pem):
+    context = ssl.create_default_context(cadata=ca_pem)
     context.maximum_version = ssl.TLSVersion.TLSv1_2
     with socket.create_connection(("127.0.0.1", https_port), timeout=10) as raw:
         if profile == "modern":
@@ -104,20 +89,20 @@ def test_post_quantum_hybrid_group_where_openssl_has_it(host):
         assert "ssl_ecdh_curve X25519:prime256v1:secp384r1;" in nginx_conf
 
 
-def test_http2_is_negotiated(https_port, cert):
-    alpn, version = negotiated_alpn(NAME, https_port, cert)
+def test_http2_is_negotiated(https_port, ca_pem):
+    alpn, version = negotiated_alpn(NAME, https_port, ca_pem)
     assert alpn == "h2"
     assert version in ("TLSv1.2", "TLSv1.3")
 
 
-def test_the_app_sees_the_client_and_the_original_request(https_port, cert):
-    body = https_json(NAME, https_port, cert)
+def test_the_app_sees_the_client_and_the_original_request(https_port, ca_pem):
+    body = https_json(NAME, https_port, ca_pem)
     assert (body["scheme"], body["host"]) == ("https", NAME)
     assert body["client"] not in (None, "", "unix")
 
 
-def test_security_headers_hsts_and_the_snippet(profile, https_port, cert):
-    headers = https_get(NAME, https_port, cert, "/healthz").headers
+def test_security_headers_hsts_and_the_snippet(profile, https_port, ca_pem):
+    headers = https_get(NAME, https_port, ca_pem, "/healthz").headers
     hsts = "max-age=63072000; includeSubDomains; preload" if profile == "modern" else "max-age=63072000"
     assert headers["Strict-Transport-Security"] == hsts
     assert headers["X-Content-Type-Options"] == "nosniff"
@@ -149,28 +134,28 @@ def test_unknown_name_gets_no_tls_handshake(https_port):
             context.wrap_socket(raw, server_hostname="unknown.example.test")
 
 
-def test_known_name_with_unknown_host_gets_no_answer(https_port, cert):
-    pool = https_pool(NAME, https_port, cert)
+def test_known_name_with_unknown_host_gets_no_answer(https_port, ca_pem):
+    pool = https_pool(NAME, https_port, ca_pem)
     with pytest.raises(urllib3.exceptions.ProtocolError):
         pool.request("GET", "/", headers={"Host": "unknown.example.test"})
 
 
-def test_static_files_come_from_nginx_with_cache_headers(https_port, cert):
-    response = https_get(NAME, https_port, cert, "/static/site.css")
+def test_static_files_come_from_nginx_with_cache_headers(https_port, ca_pem):
+    response = https_get(NAME, https_port, ca_pem, "/static/site.css")
     assert response.status == 200
     assert response.data == b"body { color: #222; }\n"
     assert response.headers["Cache-Control"] == "max-age=604800"
     assert "Expires" in response.headers
-    assert https_get(NAME, https_port, cert, "/static/missing.css").status == 404
+    assert https_get(NAME, https_port, ca_pem, "/static/missing.css").status == 404
 
 
-def test_websocket_echo(https_port, cert):
+def test_websocket_echo(https_port, ca_pem):
     messages = ["hello", "x" * 3000]
-    assert websocket_echo(NAME, https_port, cert, messages) == messages
+    assert websocket_echo(NAME, https_port, ca_pem, messages) == messages
 
 
-def test_server_sent_events_arrive_as_they_are_sent(https_port, cert):
-    pool = https_pool(NAME, https_port, cert)
+def test_server_sent_events_arrive_as_they_are_sent(https_port, ca_pem):
+    pool = https_pool(NAME, https_port, ca_pem)
     started = time.monotonic()
     response = pool.request("GET", "/events?count=5&interval=0.5", headers={"Host": NAME},
                             preload_content=False)
@@ -185,8 +170,8 @@ def test_server_sent_events_arrive_as_they_are_sent(https_port, cert):
     assert arrivals[0][0] < 1.0, arrivals
 
 
-def test_body_size_limit(https_port, cert):
-    pool = https_pool(NAME, https_port, cert)
+def test_body_size_limit(https_port, ca_pem):
+    pool = https_pool(NAME, https_port, ca_pem)
     response = pool.request("POST", "/", body=b"x" * (2 * 1024 * 1024), headers={"Host": NAME})
     assert response.status == 413
 
@@ -198,8 +183,8 @@ def test_proxy_timeout_follows_gunicorn(host):
     assert "proxy_read_timeout 3600s;" in conf
 
 
-def test_access_log_format(host, profile, https_port, cert):
-    https_get(NAME, https_port, cert, "/healthz?log-probe=1")
+def test_access_log_format(host, profile, https_port, ca_pem):
+    https_get(NAME, https_port, ca_pem, "/healthz?log-probe=1")
     lines = host.file("/var/log/nginx/hello.access.log").content_string.splitlines()
     line = [line for line in lines if "log-probe=1" in line][-1]
     if profile == "modern":
@@ -217,8 +202,8 @@ def test_logrotate_covers_the_app_logs(host):
     assert "/var/log/nginx/hello.error.log" in debug.stdout + debug.stderr
 
 
-def test_rate_limit_answers_429(profile, https_port, cert):
-    pool = https_pool(NAME, https_port, cert)
+def test_rate_limit_answers_429(profile, https_port, ca_pem):
+    pool = https_pool(NAME, https_port, ca_pem)
     statuses = [pool.request("GET", "/healthz", headers={"Host": NAME}).status for _ in range(60)]
     time.sleep(1.5)
     if profile == "modern":
@@ -234,12 +219,12 @@ def bad_snippet_play():
     return playbook_recap(playbook, "-e", "tls_test_snippet='%s on;'" % BAD_DIRECTIVE)
 
 
-def test_bad_snippet_fails_the_play_and_the_old_config_serves(host, bad_snippet_play, https_port, cert):
+def test_bad_snippet_fails_the_play_and_the_old_config_serves(host, bad_snippet_play, https_port, ca_pem):
     code, output = bad_snippet_play
     assert code != 0
     # nginx's own message (JSON-escaped in Ansible's output).
     assert re.search(r'unknown directive \\*"%s\\*"' % BAD_DIRECTIVE, output), output[-3000:]
     assert BAD_DIRECTIVE not in host.file(CONF).content_string
-    response = https_get(NAME, https_port, cert, "/healthz")
+    response = https_get(NAME, https_port, ca_pem, "/healthz")
     assert response.status == 200
     assert response.headers["X-Snippet"] == "applied"

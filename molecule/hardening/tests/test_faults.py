@@ -17,22 +17,22 @@ MASTER_BOUND = 20
 BOOT_BOUND = 90
 
 
-def answers(https_port, cert):
-    return https_json(SERVER_NAME, https_port, cert)["app"] == "hello"
+def answers(https_port, ca_pem):
+    return https_json(SERVER_NAME, https_port, ca_pem)["app"] == "hello"
 
 
 def worker_pids(host, unit):
     return host.check_output("pgrep -P %s" % unit_property(host, unit, "MainPID")).split()
 
 
-def test_killed_worker_is_replaced_while_the_app_answers(host, https_port, cert):
+def test_killed_worker_is_replaced_while_the_app_answers(host, https_port, ca_pem):
     unit = live_unit(host)
     master = unit_property(host, unit, "MainPID")
     before = worker_pids(host, unit)
     assert len(before) == WORKERS
     host.check_output("kill -KILL %s" % before[0])
     # The other worker serves meanwhile.
-    assert all(answers(https_port, cert) for _ in range(20))
+    assert all(answers(https_port, ca_pem) for _ in range(20))
     elapsed = wait_until(lambda: len(worker_pids(host, unit)) == WORKERS
                          and before[0] not in worker_pids(host, unit), WORKER_BOUND)
     print("\nworker replaced within %s s (bound %d s)" % (elapsed, WORKER_BOUND))
@@ -40,32 +40,32 @@ def test_killed_worker_is_replaced_while_the_app_answers(host, https_port, cert)
     assert unit_property(host, unit, "MainPID") == master
 
 
-def test_killed_master_is_restarted_by_systemd(host, https_port, cert):
+def test_killed_master_is_restarted_by_systemd(host, https_port, ca_pem):
     unit = live_unit(host)
     master = unit_property(host, unit, "MainPID")
     restarts = int(unit_property(host, unit, "NRestarts"))
     host.check_output("kill -KILL %s" % master)
     elapsed = wait_until(lambda: unit_property(host, unit, "MainPID") not in ("0", master)
-                         and answers(https_port, cert), MASTER_BOUND)
+                         and answers(https_port, ca_pem), MASTER_BOUND)
     print("\nmaster restarted and answering within %s s (bound %d s)" % (elapsed, MASTER_BOUND))
     assert elapsed is not None
     assert int(unit_property(host, unit, "NRestarts")) == restarts + 1
     assert len(worker_pids(host, unit)) == WORKERS
 
 
-def test_host_restart_serves_again_without_intervention(host, https_port, cert):
+def test_host_restart_serves_again_without_intervention(host, https_port, ca_pem):
     container = host.ansible.get_variables()["inventory_hostname"]
     # SIGRTMIN+3 asks systemd for a clean halt, as a shutdown would; then power on again.
     for command in (["kill", "--signal", "SIGRTMIN+3", container], ["wait", container], ["start", container]):
         subprocess.run(["docker"] + command, check=True, capture_output=True, timeout=120)
-    elapsed = wait_until(lambda: answers(https_port, cert), BOOT_BOUND, interval=1)
+    elapsed = wait_until(lambda: answers(https_port, ca_pem), BOOT_BOUND, interval=1)
     print("\nhost restarted and serving within %s s (bound %d s)" % (elapsed, BOOT_BOUND))
     assert elapsed is not None
     assert host.service("nginx").is_running
     assert host.service(live_unit(host)).is_running
 
 
-def test_app_crashing_at_start_stops_retrying_and_says_why(host, https_port, cert):
+def test_app_crashing_at_start_stops_retrying_and_says_why(host, https_port, ca_pem):
     """The live slot is made to start a module that does not import (a runtime drop-in
     the test removes again): systemd gives up after StartLimitBurst starts."""
     unit = live_unit(host)
@@ -102,4 +102,4 @@ def test_app_crashing_at_start_stops_retrying_and_says_why(host, https_port, cer
         host.run("systemctl daemon-reload")
         host.run("systemctl reset-failed %s %s" % (unit, socket_unit))
         host.run("systemctl start %s %s" % (socket_unit, unit))
-    assert wait_until(lambda: answers(https_port, cert), 30) is not None
+    assert wait_until(lambda: answers(https_port, ca_pem), 30) is not None

@@ -104,11 +104,11 @@ build_example_wheels() {
   export ASGI_EXAMPLE_WHEEL ASGI_EXAMPLE_WHEEL_V2 ASGI_EXAMPLE_WHEEL_BROKEN
 }
 
-# The systemd test images for the given Debian suites (Molecule's shared create playbook
-# asks scripts/build-image again, which then only finds them).
+# The systemd test images for the given Debian suites, built by the builder the collection
+# ships (asgi.deploy.molecule_create runs it again for each scenario and then only finds them).
 build_images() {
   local suite
-  for suite in "$@"; do "$ROOT/scripts/build-image" "$suite" >/dev/null; done
+  for suite in "$@"; do bash "$ROOT/extensions/molecule/build-image" "$suite" >/dev/null; done
 }
 
 # What every entry point needs before it runs a scenario, in one place: the tool venv,

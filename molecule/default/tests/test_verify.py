@@ -104,9 +104,11 @@ def test_stopped_live_slot_fails_naming_it(host, https_port):
 
 
 def test_nginx_answering_502_fails_naming_it(host, https_port):
-    # The units keep running; nginx's user may no longer connect to the live socket.
+    # The units keep running; nginx's user may no longer connect to the live socket (the
+    # reload drops nginx's kept-alive upstream connections, which would still work).
     sock = "/run/asgi-deploy/hello-%s.sock" % live_unit(host).split("@")[1].split(".")[0]
-    with broken(host, https_port, ["chmod 0600 %s" % sock], ["chmod 0660 %s" % sock]):
+    with broken(host, https_port, ["chmod 0600 %s" % sock, "systemctl reload nginx"],
+                ["chmod 0660 %s" % sock, "systemctl reload nginx"]):
         code, output = verify("--limit", HOST)
     assert code != 0
     assert "https://hello.example.test health answered 502, not 200" in output

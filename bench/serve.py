@@ -32,6 +32,8 @@ NGINX_CONF = "/etc/nginx/nginx.conf"
 APP_CONF = "/etc/nginx/conf.d/asgi-app-%s.conf" % APP
 HARDENING = "/etc/systemd/system/asgi-%s@.service.d/50-hardening.conf" % APP
 RUN_DIR = "/run/asgi-bench"
+# The peers' sockets: the app's user creates them, nginx's workers connect.
+SOCKET_DIR = RUN_DIR + "/sockets"
 GRANIAN_VENV = "/opt/asgi-bench-granian"
 HERE = os.path.dirname(os.path.abspath(__file__))
 # Ports as numbers: the minimal image has no /etc/services for wrk to look "https" up in.
@@ -178,7 +180,6 @@ class Peer:
         self.name, self.url, self.units, self.start, self.workers = name, url, units, start, workers
 
     def up(self, host):
-        host.run("mkdir -p " + RUN_DIR)
         for unit, command, user in self.start:
             transient(host, unit, command, user)
         host.answers(self.url)
@@ -211,10 +212,10 @@ def peers(host, workers):
     """The comparison setups: hand-tuned nginx + gunicorn, granian, gunicorn alone, uvicorn."""
     with open(os.path.join(HERE, "serve.d", "gunicorn-tuned.conf.py")) as handle:
         gunicorn_tuned = handle.read()
-    host.run("mkdir -p %s" % RUN_DIR)
+    host.run("mkdir -p %s && install -d -o %s -g www-data -m 0750 %s" % (RUN_DIR, APP, SOCKET_DIR))
     host.write(RUN_DIR + "/gunicorn-tuned.conf.py", gunicorn_tuned)
-    host.write(RUN_DIR + "/nginx-tuned.conf", tuned_nginx(host, RUN_DIR + "/tuned.sock"))
-    host.write(RUN_DIR + "/nginx-tuned-granian.conf", tuned_nginx(host, RUN_DIR + "/granian.sock"))
+    host.write(RUN_DIR + "/nginx-tuned.conf", tuned_nginx(host, SOCKET_DIR + "/tuned.sock"))
+    host.write(RUN_DIR + "/nginx-tuned-granian.conf", tuned_nginx(host, SOCKET_DIR + "/granian.sock"))
     host.run("nginx -t -q -c %s/nginx-tuned.conf" % RUN_DIR)
     tuned_url = "https://%s:%d/" % (SERVER_NAME, TUNED_PORT)
     nginx = "/usr/sbin/nginx -g 'daemon off;' -c %s/" % RUN_DIR
@@ -225,12 +226,12 @@ def peers(host, workers):
         Peer("hand-tuned: nginx (bench/serve.d) -> gunicorn, UNIX socket", tuned_url,
              ["asgi-bench-tuned-nginx.service", "asgi-bench-tuned.service"],
              [("asgi-bench-tuned", gunicorn + "-c %s/gunicorn-tuned.conf.py --bind unix:%s/tuned.sock"
-               % (RUN_DIR, RUN_DIR), True),
+               % (RUN_DIR, SOCKET_DIR), True),
               ("asgi-bench-tuned-nginx", nginx + "nginx-tuned.conf", False)], workers),
         Peer("hand-tuned nginx -> granian, UNIX socket", tuned_url,
              ["asgi-bench-tuned-nginx.service", "asgi-bench-granian-uds.service"],
-             [("asgi-bench-granian-uds", granian + "--uds %s/granian.sock --uds-permissions 777 %s"
-               % (RUN_DIR, ASGI_PATH), True),
+             [("asgi-bench-granian-uds", granian + "--uds %s/granian.sock --uds-permissions 0o777 %s"
+               % (SOCKET_DIR, ASGI_PATH), True),
               ("asgi-bench-tuned-nginx", nginx + "nginx-tuned-granian.conf", False)], workers),
         Peer("gunicorn alone, HTTP over TCP", "http://127.0.0.1:8001/", ["asgi-bench-gunicorn.service"],
              [("asgi-bench-gunicorn", gunicorn + "-c %s --bind 127.0.0.1:8001" % CONFIG, True)], workers),
@@ -265,7 +266,7 @@ for unit in $UNITS; do
     [ -r "$root$group/cgroup.procs" ] || continue
     for pid in $(cat "$root$group/cgroup.procs"); do
       ppid=$(awk '{print $4}' /proc/$pid/stat 2>/dev/null) || continue
-      rss=$(sed -n 's/^VmRSS: *\([0-9]*\) kB/\1/p' /proc/$pid/status)
+      rss=$(awk '$1 == "VmRSS:" {print $2}' /proc/$pid/status)
       pss=$(awk '$1 == "Pss:" {print $2}' /proc/$pid/smaps_rollup)
       echo "proc $unit $main $pid $ppid ${rss:-0} ${pss:-0}"
     done
@@ -390,13 +391,12 @@ def main():
             for key in order:
                 label, what = setups[key]
                 pause_while(args.pause_while)
-                if isinstance(what, Peer):
-                    stack.apply()
-                    units = what.up(host)
-                    url = what.url
-                else:
-                    units, url = stack.apply(**what), STACK_URL
                 try:
+                    if isinstance(what, Peer):
+                        stack.apply()
+                        units, url = what.up(host), what.url
+                    else:
+                        units, url = stack.apply(**what), STACK_URL
                     results[key].append(measure(host, url, units, args))
                 finally:
                     if isinstance(what, Peer):
@@ -452,15 +452,16 @@ def report(args, sizing, setups, results, loads, started, counts):
               ratio(rates[chosen], rates[best]), ">=", 0.95, "medians per count")
     for key in ["no-" + extra.replace("_", "-") for extra in DEFAULT_EXTRAS] + ["no-extras"]:
         cost = ratio(median("stack", "cpu"), median(key, "cpu"))
-        if cost is not None:
-            target = "<=" if key == "no-extras" else None
-            line = "cost of %s: CPU/request %+.1f%%, req/s %+.1f%%" % (
-                key.replace("no-", "", 1) if key != "no-extras" else "all default-on extras together",
-                100 * (cost - 1), 100 * (ratio(median("stack", "rate"), median(key, "rate")) - 1))
-            if target:
-                check("overheads, CPU/request stack / stack without extras", cost, "<=", 1.10, line)
-            else:
-                print(line)
+        if cost is None:
+            continue
+        what = "all default-on extras together" if key == "no-extras" else key.replace("no-", "", 1)
+        line = "%s: %+.1f%% CPU/request with it (%.1f against %.1f µs), req/s %+.1f%% without it" % (
+            what, 100 * (cost - 1), median("stack", "cpu"), median(key, "cpu"),
+            100 * (ratio(median(key, "rate"), median("stack", "rate")) - 1))
+        if key == "no-extras":
+            check("overheads, CPU/request stack / stack without extras", cost, "<=", 1.10, line)
+        else:
+            print("cost of " + line)
     json_cost = ratio(median("json-log", "cpu"), median("stack", "cpu"))
     if json_cost is not None:
         print("JSON access log instead of combined: CPU/request %+.1f%%" % (100 * (json_cost - 1)))

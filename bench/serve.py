@@ -111,23 +111,27 @@ class Stack:
             sys.exit("no running gunicorn unit of %s" % APP)
         return units.split()[0]
 
-    def nginx_files(self, off=(), log_format=None):
+    def nginx_files(self, off=(), log_format=None, log_buffer=True):
         nginx_conf, app_conf = self.nginx_conf, self.app_conf
-        log_line = r"^(\s*access_log)( /var/log/nginx/%s\.access\.log) \w+;$" % APP
+        # access_log PATH FORMAT[ buffer=SIZE flush=TIME];
+        log_line = r"^(\s*access_log)( /var/log/nginx/%s\.access\.log) (\w+)((?: \w+=\w+)*);$" % APP
         if "access_log" in off:
             app_conf = edit(app_conf, log_line, r"\1 off;", "the access log")
-        elif log_format:
-            app_conf = edit(app_conf, log_line, r"\1\2 %s;" % log_format, "the access log format")
+        else:
+            if log_format:
+                app_conf = edit(app_conf, log_line, r"\1\2 %s\4;" % log_format, "the access log format")
+            if not log_buffer:
+                app_conf = edit(app_conf, log_line, r"\1\2 \3;", "the access log buffer")
         if "headers" in off:
             app_conf = edit(app_conf, r"^\s*add_header .*\n", "", "the headers")
         if "gzip" in off:
             nginx_conf = edit(nginx_conf, r"^(\s*)gzip on;$", r"\1gzip off;", "gzip")
         return nginx_conf, app_conf
 
-    def apply(self, off=(), log_format=None, workers=None):
+    def apply(self, off=(), log_format=None, log_buffer=True, workers=None):
         """Bring the stack into a variant; restart only what changed; wait until it answers."""
         host, workers = self.host, workers or self.chosen
-        nginx = self.nginx_files(off, log_format)
+        nginx = self.nginx_files(off, log_format, log_buffer)
         if nginx != self.state["nginx"]:
             host.write(NGINX_CONF, nginx[0])
             host.write(APP_CONF, nginx[1])
@@ -362,6 +366,8 @@ def main():
         setups["no-" + extra.replace("_", "-")] = ("stack without %s" % extra.replace("_", " "), dict(off=(extra,)))
     setups["no-extras"] = ("stack without any of: " + ", ".join(DEFAULT_EXTRAS).replace("_", " "),
                            dict(off=DEFAULT_EXTRAS))
+    setups["unbuffered-log"] = ("stack with the access log written line by line (nginx_access_log_buffer: '')",
+                                dict(log_buffer=False))
     setups["json-log"] = ("stack with the JSON access log (nginx_access_log_format: json)",
                           dict(log_format="asgi_json"))
     for count in counts:
@@ -462,9 +468,12 @@ def report(args, sizing, setups, results, loads, started, counts):
             check("overheads, CPU/request stack / stack without extras", cost, "<=", 1.10, line)
         else:
             print("cost of " + line)
-    json_cost = ratio(median("json-log", "cpu"), median("stack", "cpu"))
-    if json_cost is not None:
-        print("JSON access log instead of combined: CPU/request %+.1f%%" % (100 * (json_cost - 1)))
+    for key, what in (("unbuffered-log", "access log written line by line instead of buffered"),
+                      ("json-log", "JSON access log instead of combined")):
+        cost = ratio(median(key, "cpu"), median("stack", "cpu"))
+        if cost is not None:
+            print("%s: %+.1f%% CPU/request, req/s %+.1f%%" % (
+                what, 100 * (cost - 1), 100 * (ratio(median(key, "rate"), median("stack", "rate")) - 1)))
     check("moonshot, req/s stack (HTTPS) / bare uvicorn (HTTP, 1 process)",
           ratio(median("stack", "rate"), median("uvicorn", "rate")), ">=", 1.6, "medians")
     for mine, theirs, what in (("tuned-granian", "tuned", "behind the hand-tuned nginx"),

@@ -391,29 +391,36 @@ def main():
     loads = []
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     try:
-        for round_number in range(1, args.rounds + 1):
-            order = list(setups)
-            random.Random(round_number).shuffle(order)
-            for key in order:
-                label, what = setups[key]
-                pause_while(args.pause_while)
-                try:
-                    if isinstance(what, Peer):
-                        stack.apply()
-                        units, url = what.up(host), what.url
-                    else:
-                        units, url = stack.apply(**what), STACK_URL
-                    results[key].append(measure(host, url, units, args))
-                finally:
-                    if isinstance(what, Peer):
-                        what.down(host)
-                loads.append(os.getloadavg()[0])
-                run = results[key][-1]
-                print("round %d: %-14s %6.0f req/s %6.1f µs CPU/request" % (round_number, key, run["rate"], run["cpu"]),
-                      file=sys.stderr)
+        run_rounds(host, stack, setups, results, loads, args)
+    except KeyboardInterrupt:
+        # An interrupted run still reports what it measured, and says so.
+        print("interrupted: the table has the rounds done so far")
     finally:
         stack.restore()
     report(args, sizing, setups, results, loads, started, counts)
+
+
+def run_rounds(host, stack, setups, results, loads, args):
+    for round_number in range(1, args.rounds + 1):
+        order = list(setups)
+        random.Random(round_number).shuffle(order)
+        for key in order:
+            label, what = setups[key]
+            pause_while(args.pause_while)
+            try:
+                if isinstance(what, Peer):
+                    stack.apply()
+                    units, url = what.up(host), what.url
+                else:
+                    units, url = stack.apply(**what), STACK_URL
+                results[key].append(measure(host, url, units, args))
+            finally:
+                if isinstance(what, Peer):
+                    what.down(host)
+            loads.append(os.getloadavg()[0])
+            run = results[key][-1]
+            print("round %d: %-14s %6.0f req/s %6.1f µs CPU/request" % (round_number, key, run["rate"], run["cpu"]),
+                  file=sys.stderr)
 
 
 def report(args, sizing, setups, results, loads, started, counts):
@@ -422,8 +429,9 @@ def report(args, sizing, setups, results, loads, started, counts):
     print("host %s, %s: %s usable CPUs; wrk -t%d -c%d -d%ds --latency after a %d s warm-up; %d rounds, interleaved;"
           % (args.host, started, sizing["cpus"], args.threads, args.connections, args.duration, args.warmup,
              args.rounds))
-    print("load average (1 min) after each run: median %.2f, min %.2f, max %.2f"
-          % (statistics.median(loads), min(loads), max(loads)))
+    if loads:
+        print("load average (1 min) after each run: median %.2f, min %.2f, max %.2f"
+              % (statistics.median(loads), min(loads), max(loads)))
     print()
     print("| setup | req/s median (min–max) | server CPU µs/request median (min–max) | p99 ms | failed "
           "| master RSS / PSS MiB | worker RSS / PSS MiB | all processes PSS MiB |")
@@ -431,6 +439,8 @@ def report(args, sizing, setups, results, loads, started, counts):
     pair = lambda values: "%.1f / %.1f" % values if values[0] is not None else "–"
     for key, (label, _) in setups.items():
         runs = results[key]
+        if not runs:
+            continue
         last = runs[-1]["memory"]
         print("| %s | %s | %s | %.1f | %d | %s | %s | %.0f |" % (
             label, fmt([run["rate"] for run in runs]), fmt([run["cpu"] for run in runs], 1), median(key, "p99"),

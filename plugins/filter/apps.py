@@ -39,6 +39,14 @@ options:
     description: Prefix of each app's systemd unit names.
     type: str
     default: asgi-
+  settings:
+    description:
+      - The roles' settings checked with the apps, by variable name, for example
+        C(gunicorn_max_workers) (an app's C(workers) may not exceed it),
+        C(gunicorn_systemd_overrides), C(gunicorn_extra_settings),
+        C(nginx_trusted_proxies). Settings left out are not checked.
+    type: dict
+    default: {}
 """
 
 EXAMPLES = r"""
@@ -64,10 +72,10 @@ from ansible_collections.asgi.deploy.plugins.module_utils._apps import (
 
 
 def asgi_apps_normalize(apps, root="/srv", config_dir="/etc/asgi-deploy",
-                        socket_dir="/run/asgi-deploy", unit_prefix="asgi-"):
+                        socket_dir="/run/asgi-deploy", unit_prefix="asgi-", settings=None):
     try:
-        return normalize_apps(apps, root=root, config_dir=config_dir,
-                              socket_dir=socket_dir, unit_prefix=unit_prefix)
+        return normalize_apps(apps, root=root, config_dir=config_dir, socket_dir=socket_dir,
+                              unit_prefix=unit_prefix, settings=settings)
     except AppSpecError as exc:
         raise AnsibleFilterError(to_native(exc))
 

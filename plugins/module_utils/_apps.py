@@ -541,10 +541,38 @@ def _record(app, root, config_dir, socket_dir, unit_prefix):
     }
 
 
+def nginx_claims(lines):
+    """{server name: file} from `grep -H` lines of nginx files: "FILE:  server_name a b;"."""
+    claims = {}
+    for line in lines or []:
+        path, _, directive = line.partition(":")
+        words = directive.strip().rstrip(";").split()
+        if not words or words[0] != "server_name":
+            continue
+        for name in words[1:]:
+            claims.setdefault(name.strip("\"'").lower(), path)
+    return claims
+
+
+def _check_nginx_claims(apps, lines):
+    """A name another nginx file serves would win over the app's own server (or lose to
+    it at random): renaming an app leaves its old file claiming the names, for one."""
+    claims = nginx_claims(lines)
+    for app in apps:
+        own = ("/etc/nginx/conf.d/asgi-app-%s.conf" % app["name"], "/etc/nginx/conf.d/asgi-deploy-default.conf")
+        for name in app.get("server_names") or []:
+            path = claims.get(name)
+            if path and path not in own:
+                raise AppSpecError("asgi_apps[%s].server_names: %s is already served by %s, another "
+                                   "nginx server than this app's; remove it from there first"
+                                   % (app["name"], name, path))
+
+
 def normalize_apps(apps, root="/srv", config_dir="/etc/asgi-deploy",
-                   socket_dir="/run/asgi-deploy", unit_prefix="asgi-", settings=None):
+                   socket_dir="/run/asgi-deploy", unit_prefix="asgi-", settings=None,
+                   nginx_server_names=None):
     """Check every app and the roles' settings, then return the apps' records (without
-    secrets)."""
+    secrets). nginx_server_names: `grep -H server_name` lines of the host's nginx files."""
     settings = settings or {}
     _check_settings(root, config_dir, socket_dir, unit_prefix)
     _check_role_settings(settings)
@@ -555,4 +583,5 @@ def normalize_apps(apps, root="/srv", config_dir="/etc/asgi-deploy",
         _check_app(index, app)
         _check_runtime(index, app, max_workers if isinstance(max_workers, int) else None)
     _check_unique(apps)
+    _check_nginx_claims(apps, nginx_server_names)
     return [_record(app, root, config_dir, socket_dir, unit_prefix) for app in apps]

@@ -231,3 +231,23 @@ def test_the_stored_source_has_no_credentials_but_the_install_does():
 ])
 def test_health_probe_host_is_never_a_wildcard(names, host):
     assert health_host(names) == host
+
+
+@pytest.mark.parametrize("lines,error", [
+    case("other-file-claims-the-name", ["/etc/nginx/conf.d/old.conf:    server_name hello.example.test;"],
+         "asgi_apps[hello].server_names: hello.example.test is already served by /etc/nginx/conf.d/old.conf"),
+    case("renamed-app-left-its-file", ["/etc/nginx/conf.d/asgi-app-hi.conf:  server_name \"hello.example.test\";"],
+         "/etc/nginx/conf.d/asgi-app-hi.conf"),
+    case("sites-enabled-among-names", ["/etc/nginx/sites-enabled/x:server_name a.test hello.example.test b.test;"],
+         "/etc/nginx/sites-enabled/x"),
+    case("own-file-is-fine", ["/etc/nginx/conf.d/asgi-app-hello.conf:    server_name \"hello.example.test\";"], None),
+    case("other-names-are-fine", ["/etc/nginx/conf.d/other.conf:    server_name other.example.test;"], None),
+    case("nothing", [], None),
+])
+def test_names_another_nginx_server_claims(lines, error):
+    if error is None:
+        assert normalize_apps([app()], nginx_server_names=lines)
+        return
+    with pytest.raises(AppSpecError) as raised:
+        normalize_apps([app()], nginx_server_names=lines)
+    assert error in str(raised.value)

@@ -463,6 +463,30 @@ def redact_url(value):
     return CREDENTIALS.sub(r"\1***@", value)
 
 
+# Anywhere in a text: scheme://user:secret@ or scheme://token@.
+_URL_CREDENTIALS = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://)[^/@\s\"']+@")
+REDACTED = "********"
+
+
+def redact(text, secrets=()):
+    """The text (build output, journal lines) with every secret value, every line of a
+    secret that spans lines, and the credentials of every URL replaced by ********."""
+    if text is None:
+        return ""
+    text = _URL_CREDENTIALS.sub(r"\1" + REDACTED + "@", str(text))
+    pieces = set()
+    for secret in secrets or ():
+        if secret is None or isinstance(secret, bool):
+            continue
+        secret = str(secret)
+        pieces.add(secret)
+        pieces.update(line for line in secret.splitlines() if len(line.strip()) >= 4)
+    # Longest first, so a whole value goes before the lines it is made of.
+    for piece in sorted((piece for piece in pieces if piece.strip()), key=len, reverse=True):
+        text = text.replace(piece, REDACTED)
+    return text
+
+
 def health_host(server_names):
     """The Host the health probe sends: the first exact name; a wildcard's stand-in."""
     for name in server_names:

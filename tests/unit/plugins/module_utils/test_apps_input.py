@@ -16,6 +16,7 @@ from ansible_collections.asgi.deploy.plugins.module_utils._apps import (
     AppSpecError,
     health_host,
     normalize_apps,
+    redact,
     redact_url,
 )
 
@@ -251,3 +252,23 @@ def test_names_another_nginx_server_claims(lines, error):
     with pytest.raises(AppSpecError) as raised:
         normalize_apps([app()], nginx_server_names=lines)
     assert error in str(raised.value)
+
+
+PEM = "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEG\nCCqGSM49AwEHBG0wawIBAQQg\n-----END PRIVATE KEY-----\n"
+
+
+@pytest.mark.parametrize("text,secrets,shown", [
+    case("secret-in-a-line", "DB password is %s!" % CANARY, [CANARY], "DB password is ********!"),
+    case("template-percent-dollar-quotes", "x={{ a }}%d$HOME'\"", ["{{ a }}%d$HOME'\""], "x=********"),
+    case("each-line-of-a-multiline-secret", "journal: MIGHAgEAMBMGByqGSM49AgEG\njournal: ok", [PEM],
+         "journal: ********\njournal: ok"),
+    case("whole-multiline-secret", "k=" + PEM, [PEM], "k=********"),
+    case("url-credentials", "Looking in https://user:" + CANARY + "@pypi.internal/simple and git://tok@h/x",
+         [], "Looking in https://********@pypi.internal/simple and git://********@h/x"),
+    case("numbers-as-secrets", "port 12345678", [12345678], "port ********"),
+    case("nothing-to-hide", "all good", ["absent-secret"], "all good"),
+    case("empty-and-null-secrets-hide-nothing", "a b", ["", None, True], "a b"),
+    case("no-text", None, [CANARY], ""),
+])
+def test_redact(text, secrets, shown):
+    assert redact(text, secrets) == shown

@@ -534,6 +534,9 @@ def _record(app, root, config_dir, socket_dir, unit_prefix):
         "home": home,
         "releases_dir": posixpath.join(home, "releases"),
         "shared_dir": posixpath.join(home, "shared"),
+        # The service's working directory: root-owned and empty, as gunicorn puts it first
+        # on sys.path (the app-writable shared/ would let the app user plant code there).
+        "workdir": posixpath.join(home, "workdir"),
         "current": posixpath.join(home, "current"),
         "previous": posixpath.join(home, "previous"),
         "config_dir": app_config,
@@ -603,9 +606,15 @@ def normalize_apps(apps, root="/srv", config_dir="/etc/asgi-deploy",
     if not isinstance(apps, list) or not apps:
         raise AppSpecError("asgi_apps: expected a non-empty list of apps")
     max_workers = settings.get("gunicorn_max_workers")
+    build_user = settings.get("app_build_user")
+    if build_user is not None and (not isinstance(build_user, str) or not APP_NAME.match(build_user)):
+        raise AppSpecError("app_build_user: %r is not a safe user name (lowercase letter first, then "
+                           "lowercase letters, digits, '_' or '-', 32 characters at most)" % (build_user,))
     for index, app in enumerate(apps):
         _check_app(index, app)
         _check_runtime(index, app, max_workers if isinstance(max_workers, int) else None)
+        if app["name"] == build_user:
+            _fail(index, app, "name", "%s is the build user (app_build_user); name the app otherwise" % build_user)
     _check_unique(apps)
     _check_nginx_claims(apps, nginx_server_names)
     return [_record(app, root, config_dir, socket_dir, unit_prefix) for app in apps]

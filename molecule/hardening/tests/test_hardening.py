@@ -210,3 +210,29 @@ def test_a_failed_release_shows_its_output_without_the_secret(host, monkeypatch,
     assert code == 0, output[-3000:]
 
 
+
+
+def test_releases_are_root_owned_and_read_only(host):
+    """Built by the build user, then handed to root: nobody else may change the code."""
+    loose = host.check_output(
+        "find /srv/hello/releases /srv/hello/workdir \\( ! -user root -o ! -group root -o -perm /022 \\) "
+        "! -type l -print | head -20")
+    assert loose == ""
+    build_user = host.user("asgi-build")
+    assert build_user.exists and build_user.shell == "/usr/sbin/nologin"
+    assert host.check_output("find /srv /etc/asgi-deploy -user asgi-build ! -type l | head") == ""
+
+
+def test_the_app_user_can_write_nothing_on_its_import_path(host):
+    """Not the release, nor the working directory gunicorn puts first on sys.path."""
+    unit = live_unit(host)
+    pid = unit_property(host, unit, "MainPID")
+    cwd = host.check_output("readlink /proc/%s/cwd" % pid)
+    assert cwd == "/srv/hello/workdir"
+    paths = host.check_output(
+        "cd %s && runuser -u hello -- env PYTHONSAFEPATH=1 /srv/hello/current/venv/bin/python -c "
+        "'import sys; print(\"\\n\".join(p for p in sys.path if p))'" % cwd).splitlines()
+    assert any(path.endswith("site-packages") for path in paths)
+    writable = [path for path in paths + [cwd]
+                if host.run("runuser -u hello -- test -w %s" % shlex.quote(path)).rc == 0]
+    assert writable == []

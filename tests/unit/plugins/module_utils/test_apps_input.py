@@ -272,3 +272,14 @@ PEM = "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEG\nCCqGSM49AwEHBG0waw
 ])
 def test_redact(text, secrets, shown):
     assert redact(text, secrets) == shown
+
+
+@pytest.mark.parametrize("build_user,error", [
+    case("app-named-like-the-build-user", "hello", "asgi_apps[hello].name: hello is the build user"),
+    case("build-user-unsafe", "../root", "app_build_user:"),
+    case("build-user-uppercase", "Build", "app_build_user:"),
+])
+def test_the_build_user_is_a_safe_name_no_app_takes(build_user, error):
+    with pytest.raises(AppSpecError) as raised:
+        normalize_apps([app()], settings={"app_build_user": build_user})
+    assert str(raised.value).startswith(error)

@@ -22,6 +22,7 @@ from ansible_collections.asgi.deploy.plugins.module_utils._escape import (
     env_value,
     nginx_string,
     python_literal,
+    shell_word,
     systemd_value,
 )
 
@@ -98,6 +99,11 @@ GUNICORN_RESERVED = frozenset("""
     control_socket_disable errorlog accesslog loglevel bind user group chdir pythonpath
     raw_env daemon pidfile umask
 """.split())
+ACME_URL = re.compile(r"^https://[^\s\"'\\\x00-\x1f\x7f]+$")
+EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$")
+# systemd OnCalendar= events: names (daily), or dates and times of digits, '*', ',', '.',
+# '/', '~', '-', ':' and blanks.
+CALENDAR = re.compile(r"^[A-Za-z0-9*,./~:+ -]{1,64}$")
 # The user part of a URL that carries a password or token: scheme://user:secret@host.
 CREDENTIALS = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/@\s]+@")
 
@@ -444,6 +450,26 @@ def _check_role_settings(settings):
     if size is not None and not SIZE.match(str(size)):
         fail("nginx_client_max_body_size", "%r is not a size such as 50m, 512k or 1g" % (size,))
     _check_headers("nginx_security_headers", settings.get("nginx_security_headers") or {}, fail)
+    directory = settings.get("nginx_acme_directory")
+    if directory is not None and (not isinstance(directory, str) or not ACME_URL.match(directory)):
+        fail("nginx_acme_directory", "%r is not an https:// URL without blanks or quotes" % (redact_url(directory),))
+    email = settings.get("nginx_acme_email")
+    if email not in (None, "") and (not isinstance(email, str) or not EMAIL.match(email)):
+        fail("nginx_acme_email", "%r is not an email address" % (email,))
+    bundle = settings.get("nginx_acme_ca_bundle")
+    if bundle not in (None, "") and not _is_clean_path(bundle):
+        fail("nginx_acme_ca_bundle", "%r is not an absolute path of letters, digits, '.', '_', '-', '+' or '@'"
+             % (bundle,))
+    schedule = settings.get("nginx_acme_renew_schedule")
+    if schedule is not None:
+        problem = _escapable(systemd_value, schedule)
+        if problem or not CALENDAR.match(str(schedule)):
+            fail("nginx_acme_renew_schedule", "%r is not a systemd calendar event such as daily or "
+                 "*-*-* 04:00:00" % (schedule,))
+    for name in ("nginx_acme_directory", "nginx_acme_email"):
+        problem = _escapable(shell_word, settings.get(name) or "")
+        if problem:
+            fail(name, problem)
 
 
 def _network(text):
@@ -572,7 +598,7 @@ def nginx_claims(lines):
     """{server name: file} from `grep -H` lines of nginx files: "FILE:  server_name a b;"."""
     claims = {}
     for line in lines or []:
-        path, _, directive = line.partition(":")
+        path, directive = line.partition(":")[::2]
         words = directive.strip().rstrip(";").split()
         if not words or words[0] != "server_name":
             continue

@@ -1,7 +1,8 @@
 # Copyright: (c) 2026, asgi.deploy contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """One escaping function per language a value is written into: an nginx string, a
-systemd unit value, a Python literal (gunicorn.conf.py) and an EnvironmentFile= value.
+systemd unit value, a Python literal (gunicorn.conf.py), an EnvironmentFile= value and a
+shell word (files a shell sources, such as dehydrated's configuration).
 Each returns text that the target reads back as exactly the value given, or raises
 EscapeError (a ValueError) when the target cannot hold the value. Templates use these
 through the filters of plugins/filter/escape.py and never quote by hand.
@@ -114,3 +115,12 @@ def env_value(value):
     if "\x00" in text:
         raise EscapeError("an environment value cannot hold a NUL character")
     return '"%s"' % _ENV_ESCAPED.sub(r"\\\1", text)
+
+
+def shell_word(value):
+    """One word for a POSIX shell (or a file it sources), single-quoted: nothing inside is
+    expanded; a single quote is written as '\\''."""
+    text = _text(value, "shell word")
+    if "\x00" in text:
+        raise EscapeError("a shell word cannot hold a NUL character")
+    return "'%s'" % text.replace("'", "'\\''")

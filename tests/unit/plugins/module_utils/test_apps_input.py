@@ -155,6 +155,12 @@ BAD_SETTINGS = [
     case("trusted-proxies-string", {}, {"nginx_trusted_proxies": "10.0.0.1"}, "nginx_trusted_proxies"),
     case("body-size-role", {}, {"nginx_client_max_body_size": "1m;"}, "nginx_client_max_body_size"),
     case("security-header-newline", {}, {"nginx_security_headers": {"X-A": "a\nb"}}, "nginx_security_headers.X-A"),
+    case("acme-directory-shell", {}, {"nginx_acme_directory": "https://x\"; touch /owned; \""}, "nginx_acme_directory"),
+    case("acme-directory-http", {}, {"nginx_acme_directory": "http://acme.test/dir"}, "nginx_acme_directory"),
+    case("acme-email-shell", {}, {"nginx_acme_email": "a@b.test'; id; '"}, "nginx_acme_email"),
+    case("acme-ca-bundle-blank", {}, {"nginx_acme_ca_bundle": "/etc/ssl/my ca.pem"}, "nginx_acme_ca_bundle"),
+    case("acme-schedule-newline", {}, {"nginx_acme_renew_schedule": "daily\nExecStartPre=/bin/id"},
+         "nginx_acme_renew_schedule"),
 ]
 
 
@@ -191,16 +197,16 @@ GOOD_INPUT = [
     case("git-scp", git("git@git.example.test:team/app.git", ref="release/1.2")),
     case("git-local", git("/srv/git/app.git", ref="HEAD")),
     case("pypi-with-extras-and-versions", pypi("shop[redis]>=2.3,<3", index_url="https://u:p@pypi.internal/simple")),
-    case("sandbox-resource-limits", app(systemd={"overrides": {"MemoryMax": "512M", "CPUQuota": "50%",
-                                                              "PrivateUsers": None}})),
+    case("sandbox-resource-limits",
+         app(systemd={"overrides": {"MemoryMax": "512M", "CPUQuota": "50%", "PrivateUsers": None}})),
     case("workers-at-max", app(workers=16)),
 ]
 
 
 @pytest.mark.parametrize("good_app", GOOD_INPUT)
 def test_good_input_passes(good_app):
-    settings = {"gunicorn_max_workers": 16, "gunicorn_extra_settings": {"limit_request_line": 8190,
-                                                                       "secure_headers": None},
+    settings = {"gunicorn_max_workers": 16,
+                "gunicorn_extra_settings": {"limit_request_line": 8190, "secure_headers": None},
                 "nginx_trusted_proxies": ["10.0.0.0/8", "2001:db8::1", "balancer.internal"],
                 "gunicorn_forwarded_allow_ips": "*"}
     assert normalize_apps([good_app], settings=settings)[0]["name"] == "hello"
@@ -283,3 +289,12 @@ def test_the_build_user_is_a_safe_name_no_app_takes(build_user, error):
     with pytest.raises(AppSpecError) as raised:
         normalize_apps([app()], settings={"app_build_user": build_user})
     assert str(raised.value).startswith(error)
+
+
+def test_the_acme_defaults_and_an_operators_settings_pass():
+    for settings in ({"nginx_acme_directory": "https://acme-v02.api.letsencrypt.org/directory",
+                      "nginx_acme_email": "", "nginx_acme_ca_bundle": "", "nginx_acme_renew_schedule": "daily"},
+                     {"nginx_acme_directory": "https://localhost:14000/dir", "nginx_acme_email": "ops+acme@example.test",
+                      "nginx_acme_ca_bundle": "/etc/ssl/pebble.minica.pem",
+                      "nginx_acme_renew_schedule": "*-*-* 04:00:00"}):
+        assert normalize_apps([app()], settings=settings)

@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import ast
+import subprocess
 
 import pytest
 
@@ -16,6 +17,7 @@ from ansible_collections.asgi.deploy.plugins.module_utils._escape import (
     env_value,
     nginx_string,
     python_literal,
+    shell_word,
     systemd_value,
 )
 
@@ -185,3 +187,33 @@ class Tagged(str):
 ])
 def test_string_subclasses_are_written_as_plain_text(escape, expected):
     assert escape(Tagged("v")) == expected
+
+
+SHELL = [
+    case("plain", "https://acme.example.test/dir", "'https://acme.example.test/dir'"),
+    case("expansions-stay-text", "$(id) `id` $HOME ${x}", "'$(id) `id` $HOME ${x}'"),
+    case("single-quote", "it's", "'it'\\''s'"),
+    case("double-quote-and-semicolon", 'a"; rm -rf / #', "'a\"; rm -rf / #'"),
+    case("newline", "a\nb", "'a\nb'"),
+    case("number", 30, "'30'"),
+    case("empty", "", "''"),
+]
+
+
+@pytest.mark.parametrize("value,expected", SHELL)
+def test_shell_word(value, expected):
+    assert shell_word(value) == expected
+
+
+@pytest.mark.parametrize("value", [param.values[0] for param in SHELL])
+def test_shell_word_reads_back_through_a_shell(value):
+    written = shell_word(value)
+    assert subprocess.run(["sh", "-c", "printf %s " + written], capture_output=True, text=True,
+                          check=True).stdout == str(value)
+
+
+@pytest.mark.parametrize("value", [CANARY + "\x00", None, True, [CANARY]])
+def test_shell_word_refuses_without_repeating_the_value(value):
+    with pytest.raises(EscapeError) as error:
+        shell_word(value)
+    assert CANARY not in str(error.value)

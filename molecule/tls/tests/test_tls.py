@@ -261,7 +261,7 @@ def new_pair_play(host_vars, tmp_path, cert_pem, key_pem):
     cert.write_text(cert_pem)
     key.write_text(key_pem)
     key.chmod(0o600)
-    apps[0]["tls"].update(cert_src=str(cert), key_src=str(key))
+    apps[0]["tls"] = {"mode": "provided", "cert_src": str(cert), "key_src": str(key)}
     extra = tmp_path / "pair.json"
     extra.write_text(json.dumps({"asgi_apps": apps}))
     playbook = os.path.join(os.environ["MOLECULE_SCENARIO_DIRECTORY"], "converge.yml")

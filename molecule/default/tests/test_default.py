@@ -2,6 +2,7 @@
 real requests through nginx from the machine running the tests, to the ports that host
 publishes (asgi_test_http_port and asgi_test_https_port in its inventory vars)."""
 
+import ast
 import ipaddress
 import json
 import os
@@ -80,7 +81,8 @@ def test_app_user_is_a_system_account_without_login(host, app):
 @pytest.mark.parametrize("app", APPS)
 def test_gunicorn_runs_the_configured_workers(host, app):
     config = host.file("/etc/asgi-deploy/%s/gunicorn.conf.py" % app).content_string
-    assert 'worker_class = "uvicorn_worker.UvicornWorker"' in config
+    worker_class = re.search(r"^worker_class = (.+)$", config, re.M).group(1)
+    assert ast.literal_eval(worker_class) == "uvicorn_worker.UvicornWorker"
     workers = int(re.search(r"^workers = (\d+)$", config, re.M).group(1))
     master = host.run("systemctl show -p MainPID --value asgi-%s@a.service" % app).stdout.strip()
     children = host.run("pgrep -P %s" % master).stdout.split()

@@ -47,8 +47,8 @@ def test_certificate_and_key_in_place(host, profile):
     assert host.file(cert).is_file
     assert (host.file(key).user, host.file(key).mode) == ("root", 0o600)
     conf = host.file(CONF).content_string
-    assert "ssl_certificate %s;" % cert in conf
-    assert "ssl_certificate_key %s;" % key in conf
+    assert 'ssl_certificate "%s";' % cert in conf
+    assert 'ssl_certificate_key "%s";' % key in conf
 
 
 def test_sslyze_finds_the_mozilla_profile(profile, https_port, ca_pem):

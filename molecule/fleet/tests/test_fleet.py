@@ -51,12 +51,12 @@ def rolling_deploy(apps, wheel_variable):
     return playbook_recap("asgi.deploy.deploy", "-e", "@" + extra.name, "-e", "asgi_serial=1")
 
 
-def test_the_app_and_the_logs_see_the_client_behind_the_balancer(host, port, ca_pem):
+def test_the_app_and_the_logs_see_the_client_behind_the_balancer(host, https_port, ca_pem):
     """Through the balancer (a trusted proxy of the app hosts' nginx), the app and the app
     host's nginx log name the client the balancer saw: neither the balancer itself nor
     the address the client forged."""
     marker = "/?identity=%d" % time.time_ns()
-    response = https_pool(SERVER_NAME, port, ca_pem).request(
+    response = https_pool(SERVER_NAME, https_port, ca_pem).request(
         "GET", marker, headers={"Host": SERVER_NAME, "X-Forwarded-For": "203.0.113.7"}, redirect=False)
     assert response.status == 200, response.data[:500]
     client = json.loads(response.data)["client"]

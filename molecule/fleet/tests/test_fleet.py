@@ -51,6 +51,10 @@ def rolling_deploy(apps, wheel_variable):
     return playbook_recap("asgi.deploy.deploy", "-e", "@" + extra.name, "-e", "asgi_serial=1")
 
 
+def test_fleet_serves_the_first_release():
+    assert set(versions().values()) == {"1.0.0"}
+
+
 def test_the_app_and_the_logs_see_the_client_behind_the_balancer(host, https_port, ca_pem):
     """Through the balancer (a trusted proxy of the app hosts' nginx), the app and the app
     host's nginx log name the client the balancer saw: neither the balancer itself nor
@@ -76,10 +80,6 @@ def test_a_client_cannot_forge_its_address_past_the_balancer(host):
     body = json.loads(app_host.check_output(
         "curl -sf -H 'Host: %s' -H 'X-Forwarded-For: 203.0.113.7' http://%s/" % (SERVER_NAME, APP_HOSTS[0])))
     assert body["client"] in app_host.check_output("hostname -I").split()
-
-
-def test_fleet_serves_the_first_release():
-    assert set(versions().values()) == {"1.0.0"}
 
 
 def test_rolling_deploy_with_zero_failed_requests(https_port, ca_pem, apps):

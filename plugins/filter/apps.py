@@ -39,6 +39,22 @@ options:
     description: Prefix of each app's systemd unit names.
     type: str
     default: asgi-
+  settings:
+    description:
+      - The roles' settings checked with the apps, by variable name, for example
+        C(gunicorn_max_workers) (an app's C(workers) may not exceed it),
+        C(gunicorn_systemd_overrides), C(gunicorn_extra_settings),
+        C(nginx_trusted_proxies). Settings left out are not checked.
+    type: dict
+    default: {}
+  nginx_server_names:
+    description:
+      - The C(server_name) lines of the host's nginx files as C(grep -H) prints them
+        (C(FILE:server_name NAME ...;)); a name of an app that a file other than the app's
+        own serves fails.
+    type: list
+    elements: str
+    default: []
 """
 
 EXAMPLES = r"""
@@ -64,10 +80,12 @@ from ansible_collections.asgi.deploy.plugins.module_utils._apps import (
 
 
 def asgi_apps_normalize(apps, root="/srv", config_dir="/etc/asgi-deploy",
-                        socket_dir="/run/asgi-deploy", unit_prefix="asgi-"):
+                        socket_dir="/run/asgi-deploy", unit_prefix="asgi-", settings=None,
+                        nginx_server_names=None):
     try:
-        return normalize_apps(apps, root=root, config_dir=config_dir,
-                              socket_dir=socket_dir, unit_prefix=unit_prefix)
+        return normalize_apps(apps, root=root, config_dir=config_dir, socket_dir=socket_dir,
+                              unit_prefix=unit_prefix, settings=settings,
+                              nginx_server_names=nginx_server_names)
     except AppSpecError as exc:
         raise AnsibleFilterError(to_native(exc))
 

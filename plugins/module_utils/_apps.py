@@ -1,15 +1,30 @@
 # Copyright: (c) 2026, asgi.deploy contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Pure logic behind the asgi_apps_normalize filter: checks that span fields or apps,
-and the paths and names derived from each app's record. No Ansible imports."""
+"""Pure logic behind the asgi_apps_normalize filter: every field's type and pattern beyond
+what an argument spec can say, the checks that span fields, apps and roles, and the paths
+and names derived from each app's record. No Ansible imports. A message names the app and
+the field and never repeats an environment value."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import ipaddress
+import keyword
 import os
 import posixpath
 import re
+
+from ansible_collections.asgi.deploy.plugins.module_utils._escape import (
+    CONTROL,
+    EscapeError,
+    _kind,
+    env_value,
+    nginx_string,
+    python_literal,
+    shell_word,
+    systemd_value,
+)
 
 # A system user and group is named after the app: keep to what useradd accepts
 # everywhere and what is safe in paths and unit names.
@@ -23,15 +38,74 @@ SOURCE_KEYS = {"wheel": "path", "sdist": "path", "pypi": "spec", "git": "repo"}
 TLS_MODES = ("selfsigned", "provided", "acme", "off")
 # Where dehydrated (the ACME client of mode acme) keeps each app's certificate.
 ACME_CERT_DIR = "/var/lib/dehydrated/certs"
-URL_PATH = re.compile(r"^/[!-~]*$")
+# nginx location prefixes: no blanks, quotes, '$', ';', braces, '#' or backslashes.
+LOCATION = re.compile(r"^/[A-Za-z0-9._~+,=:@/-]*$")
+# The health probe's path, with an optional query.
+HEALTH_PATH = re.compile(r"^/[A-Za-z0-9._~+,=:@%/-]*(?:\?[A-Za-z0-9._~+,=:@%/&-]*)?$")
 RATE = re.compile(r"^[1-9][0-9]*r/[sm]$")
+# nginx sizes: bytes, or k, m, g.
+SIZE = re.compile(r"^[0-9]{1,9}[kKmMgG]?$")
 SLOTS = ("a", "b")
 # What a POSIX shell and systemd's EnvironmentFile= accept as a variable name.
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # A unit file directive such as ProtectHome or MemoryDenyWriteExecute.
 DIRECTIVE = re.compile(r"^[A-Z][A-Za-z0-9]*$")
-# Unit names are <prefix><app>@<slot>: no '@', '/' or '.' in the prefix.
-UNIT_PREFIX = re.compile(r"^[A-Za-z0-9_-]{0,32}$")
+# What an app's sandbox overrides may change: sandboxing and resource directives only,
+# never who the service runs as, what it runs or its environment (User=, ExecStart=...).
+SANDBOX_DIRECTIVES = frozenset("""
+    UMask NoNewPrivileges CapabilityBoundingSet AmbientCapabilities ProtectSystem ProtectHome
+    ReadOnlyPaths ReadWritePaths InaccessiblePaths ExecPaths NoExecPaths TemporaryFileSystem
+    PrivateTmp PrivateDevices DevicePolicy DeviceAllow PrivateMounts PrivateUsers PrivateNetwork
+    PrivateIPC ProtectKernelTunables ProtectKernelModules ProtectKernelLogs ProtectControlGroups
+    ProtectClock ProtectHostname ProtectProc ProcSubset RestrictAddressFamilies RestrictNamespaces
+    RestrictRealtime RestrictSUIDSGID RestrictFileSystems LockPersonality RemoveIPC
+    SystemCallArchitectures SystemCallFilter SystemCallErrorNumber SystemCallLog
+    MemoryDenyWriteExecute IPAddressAllow IPAddressDeny KeyringMode
+    MemoryMax MemoryHigh MemorySwapMax CPUQuota CPUWeight IOWeight TasksMax LimitNOFILE LimitCORE
+    LimitMEMLOCK OOMScoreAdjust Nice
+""".split())
+# Unit names are <prefix><app>@<slot>: a prefix of its own, ending in '-', so no app
+# name can make a unit of the system's (getty@.service, systemd-...).
+UNIT_PREFIX = re.compile(r"^[a-z][a-z0-9-]{0,30}-$")
+SYSTEM_UNIT_PREFIXES = ("systemd-", "dbus-", "user-", "getty-", "serial-getty-", "container-getty-")
+# Directories the apps' sandbox hides (ProtectHome, PrivateTmp, a read-only /run) or
+# that are no place for code and configuration.
+HIDDEN_FROM_APPS = ("/home", "/root", "/run", "/tmp", "/var/tmp", "/proc", "/sys", "/dev", "/boot")
+# Paths written into unit files, nginx and pip's arguments.
+SAFE_PATH = re.compile(r"^[A-Za-z0-9._+@/-]+$")
+FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
+RELEASE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+# A requirement from an index: a name, extras, version clauses. Never an option ('-...').
+_VERSION_CLAUSE = r"\s*(?:===|==|~=|!=|<=|>=|<|>)\s*[A-Za-z0-9.*+!_-]+"
+PIP_SPEC = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?(?:\[[A-Za-z0-9._, -]*\])?"
+                      r"(?:%s(?:\s*,%s)*)?$" % (_VERSION_CLAUSE, _VERSION_CLAUSE))
+INDEX_URL = re.compile(r"^https?://[^\s\"'\\\x00-\x1f\x7f]+$")
+# git URLs an operator means; never an option (--upload-pack=...) or a remote helper
+# transport (ext::, fd::) that runs a command.
+GIT_REPOS = (
+    re.compile(r"^(?:https?|ssh|git|file)://[^\s\"'\\\x00-\x1f\x7f]+$"),
+    re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]*@[A-Za-z0-9][A-Za-z0-9.-]*:[A-Za-z0-9_~/][A-Za-z0-9._~/+-]*$"),
+    re.compile(r"^/[A-Za-z0-9._+@/-]+$"),
+)
+GIT_REF = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._/+-]*$")
+# A balancer named by its host name, which nginx resolves when it loads its configuration.
+PROXY_NAME = re.compile(r"^%s(?:\.%s)*$" % (LABEL, LABEL))
+HEADER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$")
+PY_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+# gunicorn settings the collection writes itself, or that would change who runs what.
+GUNICORN_RESERVED = frozenset("""
+    wsgi_app worker_class workers timeout graceful_timeout keepalive max_requests
+    max_requests_jitter backlog forwarded_allow_ips secure_scheme_headers worker_tmp_dir
+    control_socket_disable errorlog accesslog loglevel bind user group chdir pythonpath
+    raw_env daemon pidfile umask
+""".split())
+ACME_URL = re.compile(r"^https://[^\s\"'\\\x00-\x1f\x7f]+$")
+EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$")
+# systemd OnCalendar= events: names (daily), or dates and times of digits, '*', ',', '.',
+# '/', '~', '-', ':' and blanks.
+CALENDAR = re.compile(r"^[A-Za-z0-9*,./~:+ -]{1,64}$")
+# The user part of a URL that carries a password or token: scheme://user:secret@host.
+CREDENTIALS = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/@\s]+@")
 
 
 class AppSpecError(ValueError):
@@ -41,6 +115,27 @@ class AppSpecError(ValueError):
 def _fail(index, app, field, problem):
     who = app.get("name") if isinstance(app, dict) and app.get("name") else "#%d" % index
     raise AppSpecError("asgi_apps[%s].%s: %s" % (who, field, problem))
+
+
+def _escapable(escape, value):
+    """The reason value cannot be written by escape, or None."""
+    try:
+        escape(value)
+    except EscapeError as exc:
+        return str(exc)
+    return None
+
+
+def _is_clean_path(path):
+    """An absolute path written the one canonical way: no '..', no '//', no blanks
+    (systemd splits path lists on them), none of the characters nginx, systemd or a shell
+    would read specially (only letters, digits and . _ - + @ /), and not the root itself."""
+    return (isinstance(path, str) and path.startswith("/") and path != "/"
+            and posixpath.normpath(path) == path and bool(SAFE_PATH.match(path)))
+
+
+def _under(path, tops):
+    return any(path == top or path.startswith(top + "/") for top in tops)
 
 
 def _check_app(index, app):
@@ -53,17 +148,72 @@ def _check_app(index, app):
     module = app.get("module")
     if not isinstance(module, str) or not ASGI_PATH.match(module):
         _fail(index, app, "module", "%r is not of the form 'package.module:attribute'" % (module,))
-    for server_name in app.get("server_names") or []:
+    server_names = app.get("server_names")
+    if server_names is None:
+        server_names = []
+    if not isinstance(server_names, list):
+        _fail(index, app, "server_names", "expected a list of names, got %s (write [%r])"
+              % (type(server_names).__name__, server_names))
+    for server_name in server_names:
         if not isinstance(server_name, str) or len(server_name) > 253 or not SERVER_NAME.match(server_name):
             _fail(index, app, "server_names", "%r is not a valid domain name" % (server_name,))
-    source = app.get("source") or {}
+    if len(set(server_names)) != len(server_names):
+        _fail(index, app, "server_names", "a name is listed twice")
+    release = app.get("release")
+    if release is not None and (not isinstance(release, str) or not RELEASE.match(release)):
+        _fail(index, app, "release", "%r is not a release name (a letter or digit first, then letters, "
+              "digits, '.', '_' or '-', 64 characters at most)" % (release,))
+    _check_source(index, app)
+    _check_tls(index, app)
+    _check_nginx(index, app)
+
+
+def _check_source(index, app):
+    source = app.get("source")
+    if not isinstance(source, dict):
+        _fail(index, app, "source", "expected a dict with a type")
     kind = source.get("type")
     if kind not in SOURCE_KEYS:
         _fail(index, app, "source.type", "%r is not one of %s" % (kind, ", ".join(sorted(SOURCE_KEYS))))
     if not source.get(SOURCE_KEYS[kind]):
         _fail(index, app, "source.%s" % SOURCE_KEYS[kind], "required when source.type is %s" % kind)
-    _check_tls(index, app)
-    _check_nginx(index, app)
+    shipped = [("requirements", app.get("requirements")), ("constraints", app.get("constraints"))]
+    if kind in ("wheel", "sdist"):
+        path = source["path"]
+        suffixes = (".whl",) if kind == "wheel" else (".tar.gz", ".zip")
+        if not isinstance(path, str) or not path.endswith(suffixes):
+            _fail(index, app, "source.path", "%r is not a %s file (%s)" % (path, kind, " or ".join(suffixes)))
+        shipped.insert(0, ("source.path", path))
+    seen = {}
+    for field, path in shipped:
+        if path is None:
+            continue
+        base = posixpath.basename(path) if isinstance(path, str) else None
+        if not base or not FILE_NAME.match(base) or CONTROL.search(path):
+            _fail(index, app, field, "%r is not a file name of letters, digits, '.', '_', '+' or '-'" % (path,))
+        if base in seen:
+            _fail(index, app, field, "has the same file name (%s) as %s: one would overwrite the other "
+                  "on the host" % (base, seen[base]))
+        seen[base] = field
+    if kind == "pypi":
+        spec = source["spec"]
+        if not isinstance(spec, str) or not PIP_SPEC.match(spec):
+            _fail(index, app, "source.spec", "%r is not a requirement such as shop==2.3.0 "
+                  "(a name first, then version clauses)" % (redact_url(spec),))
+    for field in ("index_url", "extra_index_url"):
+        url = source.get(field)
+        if url is not None and (not isinstance(url, str) or not INDEX_URL.match(url)):
+            _fail(index, app, "source.%s" % field, "%r is not an http(s) URL without blanks or quotes"
+                  % (redact_url(url),))
+    if kind == "git":
+        repo = source["repo"]
+        if not isinstance(repo, str) or not any(pattern.match(repo) for pattern in GIT_REPOS):
+            _fail(index, app, "source.repo", "%r is not a git URL (https://, ssh://, git://, file://, "
+                  "user@host:path or an absolute path; never an option or a transport such as ext::)"
+                  % (redact_url(repo),))
+        ref = source.get("ref", "HEAD")
+        if ref is not None and (not isinstance(ref, str) or not GIT_REF.match(ref) or ".." in ref):
+            _fail(index, app, "source.ref", "%r is not a tag, branch or commit name" % (ref,))
 
 
 def _tls_mode(tls):
@@ -88,7 +238,8 @@ def _check_tls(index, app):
             if not path:
                 _fail(index, app, "tls.%s" % key, "required with %s" % ("cert_src" if from_controller else "cert_path"))
             if on_host and not _is_clean_path(path):
-                _fail(index, app, "tls.%s" % key, "%r is not an absolute path on the host" % (path,))
+                _fail(index, app, "tls.%s" % key, "%r is not an absolute path on the host of letters, "
+                      "digits, '.', '_', '-', '+' or '@'" % (path,))
             # A file missing on the controller stops the play before any host changes.
             if from_controller and posixpath.isabs(path) and not os.path.isfile(path):
                 _fail(index, app, "tls.%s" % key, "%s is not a file on the controller" % path)
@@ -96,64 +247,131 @@ def _check_tls(index, app):
         _fail(index, app, "server_names", "at least one name is needed for a TLS certificate")
     if mode == "acme" and any(name.startswith("*.") for name in app["server_names"]):
         _fail(index, app, "server_names", "wildcard names need a DNS-01 challenge; mode acme uses HTTP-01")
+    if (app.get("nginx") or {}).get("hsts_preload") and mode not in ("provided", "acme"):
+        _fail(index, app, "nginx.hsts_preload", "needs a certificate browsers trust (tls.mode provided "
+              "or acme), not tls.mode %s: a preloaded name cannot be reached otherwise" % mode)
+
+
+def _check_headers(field, headers, fail):
+    if not isinstance(headers, dict):
+        fail(field, "expected a mapping of header names to values")
+    for name, value in headers.items():
+        if not isinstance(name, str) or not HEADER_NAME.match(name):
+            fail(field, "%r is not a header name (letters, digits and '-')" % (name,))
+        if value is None or value == "":
+            continue
+        problem = _escapable(nginx_string, value)
+        if problem:
+            fail("%s.%s" % (field, name), problem)
 
 
 def _check_nginx(index, app):
     nginx = app.get("nginx") or {}
-    for path, directory in (nginx.get("static") or {}).items():
-        if not isinstance(path, str) or not URL_PATH.match(path) or not path.endswith("/"):
-            _fail(index, app, "nginx.static", "%r is not a URL path that starts and ends with '/'" % (path,))
+
+    def fail(field, problem):
+        _fail(index, app, "nginx." + field, problem)
+
+    locations = {"/": "the app itself"}
+    static = nginx.get("static") or {}
+    if not isinstance(static, dict):
+        fail("static", "expected a mapping of URL paths to directories")
+    for path, directory in static.items():
+        if not isinstance(path, str) or not LOCATION.match(path) or not path.endswith("/"):
+            fail("static", "%r is not a URL path that starts and ends with '/' (letters, digits and "
+                 ". _ ~ - + , = : @ /)" % (path,))
         if not _is_clean_path(directory):
-            _fail(index, app, "nginx.static.%s" % path, "%r is not an absolute directory" % (directory,))
-    for path in nginx.get("stream_paths") or []:
-        if not isinstance(path, str) or not URL_PATH.match(path):
-            _fail(index, app, "nginx.stream_paths", "%r is not a URL path starting with '/'" % (path,))
+            fail("static.%s" % path, "%r is not an absolute directory of letters, digits, '.', '_', '-', "
+                 "'+' or '@' (no '$', ';', quotes or blanks)" % (directory,))
+        if path in locations:
+            fail("static.%s" % path, "the path is already served by %s" % locations[path])
+        locations[path] = "nginx.static"
+    stream_paths = nginx.get("stream_paths") or []
+    if not isinstance(stream_paths, list):
+        fail("stream_paths", "expected a list of URL paths")
+    for path in stream_paths:
+        if not isinstance(path, str) or not LOCATION.match(path):
+            fail("stream_paths", "%r is not a URL path starting with '/' (letters, digits and "
+                 ". _ ~ - + , = : @ /)" % (path,))
+        if path in locations:
+            fail("stream_paths", "%r is already served by %s" % (path, locations[path]))
+        locations[path] = "nginx.stream_paths"
     rate_limit = nginx.get("rate_limit") or {}
     if rate_limit and not RATE.match(str(rate_limit.get("rate"))):
-        _fail(index, app, "nginx.rate_limit.rate", "%r is not a rate such as 10r/s or 600r/m"
-              % (rate_limit.get("rate"),))
+        fail("rate_limit.rate", "%r is not a rate such as 10r/s or 600r/m" % (rate_limit.get("rate"),))
+    burst = rate_limit.get("burst", 20)
+    if rate_limit and (isinstance(burst, bool) or not isinstance(burst, int) or burst < 0):
+        fail("rate_limit.burst", "%r is not a count of 0 or more" % (burst,))
+    size = nginx.get("client_max_body_size")
+    if size is not None and not SIZE.match(str(size)):
+        fail("client_max_body_size", "%r is not a size such as 50m, 512k or 1g" % (size,))
+    timeout = nginx.get("proxy_read_timeout")
+    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, int) or timeout < 1):
+        fail("proxy_read_timeout", "%r is not a number of seconds of 1 or more" % (timeout,))
+    _check_headers("headers", nginx.get("headers") or {}, fail)
 
 
-def _is_clean_path(path):
-    """An absolute path written the one canonical way: no '..', no '//', no blanks
-    (systemd splits path lists on them) and not the root itself."""
-    return (isinstance(path, str) and path.startswith("/") and path != "/"
-            and posixpath.normpath(path) == path and not re.search(r"\s", path))
-
-
-def _check_directives(index, app, field, overrides):
+def _check_directives(field, overrides, fail):
+    if not isinstance(overrides, dict):
+        fail(field, "expected a mapping of directives to values")
     for directive, value in overrides.items():
         if not isinstance(directive, str) or not DIRECTIVE.match(directive):
-            _fail(index, app, field, "%r is not a systemd directive name (for example ProtectHome)" % (directive,))
+            fail(field, "%r is not a systemd directive name (for example ProtectHome)" % (directive,))
+        if directive not in SANDBOX_DIRECTIVES:
+            fail(field, "%s is not a sandboxing or resource directive this setting may change (%s)"
+                 % (directive, ", ".join(sorted(SANDBOX_DIRECTIVES))))
         values = value if isinstance(value, list) else [value]
         for item in values:
-            wrong_type = item is not None and not isinstance(item, (bool, int, str))
-            if wrong_type or re.search(r"[\x00-\x1f]", str(item)):
-                _fail(index, app, "%s.%s" % (field, directive),
-                      "%r is not a one-line value (a string, number, boolean, list of them, or null "
-                      "to drop the setting)" % (value,))
+            if item is None and not isinstance(value, list):
+                continue
+            problem = _escapable(systemd_value, item)
+            if problem:
+                fail("%s.%s" % (field, directive), "not a one-line value (a string, number, boolean, "
+                     "list of them, or null to drop the setting): %s" % problem)
 
 
-def _check_runtime(index, app):
+def _check_runtime(index, app, max_workers):
     """What the process under systemd gets: its environment, health path, sandbox changes."""
+
+    def fail(field, problem):
+        _fail(index, app, field, problem)
+
+    names = {}
     for field in ("env", "secret_env"):
-        for variable in app.get(field) or {}:
-            # Only the name is shown: a secret's value never reaches a message.
+        variables = app.get(field) or {}
+        if not isinstance(variables, dict):
+            fail(field, "expected a mapping of variable names to values")
+        for variable, value in variables.items():
+            # Only the name is shown: a value (a secret's above all) never reaches a message.
             if not isinstance(variable, str) or not ENV_NAME.match(variable):
-                _fail(index, app, field, "%r is not a valid environment variable name (a letter or "
-                      "'_' first, then letters, digits or '_')" % (variable,))
+                fail(field, "%r is not a valid environment variable name (a letter or "
+                     "'_' first, then letters, digits or '_')" % (variable,))
+            if variable in names:
+                fail("%s.%s" % (field, variable), "is set in %s too" % names[variable])
+            names[variable] = field
+            if isinstance(value, (bool, float)) or value is None:
+                fail("%s.%s" % (field, variable), "the value is %s, which has no one spelling as text "
+                     "(yes/True/true, 1.10/1.1, null/None): quote it in YAML" % _kind(value))
+            problem = _escapable(env_value, value)
+            if problem:
+                fail("%s.%s" % (field, variable), problem)
     workers = app.get("workers")
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
-        _fail(index, app, "workers", "%r is not a worker count of 1 or more" % (workers,))
+        fail("workers", "%r is not a worker count of 1 or more" % (workers,))
+    if workers is not None and max_workers is not None and workers > max_workers:
+        fail("workers", "%d is above gunicorn_max_workers (%d)" % (workers, max_workers))
     health_path = app.get("health_path", "/healthz")
-    if not isinstance(health_path, str) or not URL_PATH.match(health_path):
-        _fail(index, app, "health_path", "%r is not a URL path starting with '/'" % (health_path,))
+    if not isinstance(health_path, str) or not HEALTH_PATH.match(health_path):
+        fail("health_path", "%r is not a URL path starting with '/'" % (health_path,))
+    pre_activate = app.get("pre_activate")
+    if pre_activate is not None and (not isinstance(pre_activate, str) or "\x00" in pre_activate
+                                     or not pre_activate.strip()):
+        fail("pre_activate", "expected a shell command")
     systemd = app.get("systemd") or {}
     for path in systemd.get("read_write_paths") or []:
         if not _is_clean_path(path):
-            _fail(index, app, "systemd.read_write_paths", "%r is not an absolute path without '..', "
-                  "'//' or blanks" % (path,))
-    _check_directives(index, app, "systemd.overrides", systemd.get("overrides") or {})
+            fail("systemd.read_write_paths", "%r is not an absolute path of letters, digits, '.', '_', "
+                 "'-', '+' or '@', without '..' or '//'" % (path,))
+    _check_directives("systemd.overrides", systemd.get("overrides") or {}, fail)
 
 
 def _check_unique(apps):
@@ -174,10 +392,133 @@ def _check_settings(root, config_dir, socket_dir, unit_prefix):
     for variable, path in (("asgi_root", root), ("asgi_config_dir", config_dir),
                            ("asgi_socket_dir", socket_dir)):
         if not _is_clean_path(path):
-            raise AppSpecError("%s: %r is not an absolute path without '..', '//' or blanks" % (variable, path))
-    if not isinstance(unit_prefix, str) or not UNIT_PREFIX.match(unit_prefix):
-        raise AppSpecError("asgi_unit_prefix: %r may hold only letters, digits, '_' or '-' "
-                           "(32 at most)" % (unit_prefix,))
+            raise AppSpecError("%s: %r is not an absolute path of letters, digits, '.', '_', '-', '+' "
+                               "or '@', without '..' or '//'" % (variable, path))
+    for variable, path in (("asgi_root", root), ("asgi_config_dir", config_dir)):
+        if _under(path, HIDDEN_FROM_APPS):
+            raise AppSpecError("%s: %s is below %s, which the apps' sandbox hides or replaces"
+                               % (variable, path, ", ".join(t for t in HIDDEN_FROM_APPS if _under(path, [t]))))
+    if not isinstance(unit_prefix, str) or not UNIT_PREFIX.match(unit_prefix) \
+            or unit_prefix.startswith(SYSTEM_UNIT_PREFIXES):
+        raise AppSpecError("asgi_unit_prefix: %r is not a prefix of its own: a lowercase letter first, "
+                           "then lowercase letters, digits or '-', ending in '-', 32 at most, and none of "
+                           "the system's own (%s)" % (unit_prefix, ", ".join(SYSTEM_UNIT_PREFIXES)))
+
+
+def _check_role_settings(settings):
+    """The roles' settings that no argument spec can check."""
+
+    def fail(field, problem):
+        raise AppSpecError("%s: %s" % (field, problem))
+
+    low, high = settings.get("gunicorn_min_workers"), settings.get("gunicorn_max_workers")
+    if isinstance(low, int) and isinstance(high, int) and low > high:
+        fail("gunicorn_min_workers", "gunicorn_min_workers (%d) is above gunicorn_max_workers (%d)" % (low, high))
+    _check_directives("gunicorn_systemd_overrides", settings.get("gunicorn_systemd_overrides") or {}, fail)
+    extra = settings.get("gunicorn_extra_settings") or {}
+    if not isinstance(extra, dict):
+        fail("gunicorn_extra_settings", "expected a mapping of gunicorn setting names to values")
+    for name, value in extra.items():
+        if not isinstance(name, str) or not PY_NAME.match(name) or keyword.iskeyword(name):
+            fail("gunicorn_extra_settings", "%r is not a gunicorn setting name" % (name,))
+        if name in GUNICORN_RESERVED:
+            fail("gunicorn_extra_settings.%s" % name, "is set by the collection (or its own variable); "
+                 "it cannot be replaced here")
+        problem = _escapable(python_literal, value)
+        if problem:
+            fail("gunicorn_extra_settings.%s" % name, problem)
+    allow = settings.get("gunicorn_forwarded_allow_ips")
+    if allow is not None and allow != "*":
+        for address in str(allow).split(","):
+            if _network(address.strip()) is None:
+                fail("gunicorn_forwarded_allow_ips", "%r is not '*' or a comma-separated list of IP "
+                     "addresses and networks" % (allow,))
+    proxies = settings.get("nginx_trusted_proxies")
+    if proxies is not None:
+        if not isinstance(proxies, list):
+            fail("nginx_trusted_proxies", "expected a list of IP addresses or networks")
+        for proxy in proxies:
+            network = _network(proxy)
+            if network is None and isinstance(proxy, str) and PROXY_NAME.match(proxy):
+                continue
+            if network is None:
+                fail("nginx_trusted_proxies", "%r is not an IP address, network or host name" % (proxy,))
+            if network.prefixlen == 0:
+                fail("nginx_trusted_proxies", "%r trusts every address: any client could then forge "
+                     "its address" % (proxy,))
+    size = settings.get("nginx_client_max_body_size")
+    if size is not None and not SIZE.match(str(size)):
+        fail("nginx_client_max_body_size", "%r is not a size such as 50m, 512k or 1g" % (size,))
+    _check_headers("nginx_security_headers", settings.get("nginx_security_headers") or {}, fail)
+    directory = settings.get("nginx_acme_directory")
+    if directory is not None and (not isinstance(directory, str) or not ACME_URL.match(directory)):
+        fail("nginx_acme_directory", "%r is not an https:// URL without blanks or quotes" % (redact_url(directory),))
+    email = settings.get("nginx_acme_email")
+    if email not in (None, "") and (not isinstance(email, str) or not EMAIL.match(email)):
+        fail("nginx_acme_email", "%r is not an email address" % (email,))
+    bundle = settings.get("nginx_acme_ca_bundle")
+    if bundle not in (None, "") and not _is_clean_path(bundle):
+        fail("nginx_acme_ca_bundle", "%r is not an absolute path of letters, digits, '.', '_', '-', '+' or '@'"
+             % (bundle,))
+    schedule = settings.get("nginx_acme_renew_schedule")
+    if schedule is not None:
+        problem = _escapable(systemd_value, schedule)
+        if problem or not CALENDAR.match(str(schedule)):
+            fail("nginx_acme_renew_schedule", "%r is not a systemd calendar event such as daily or "
+                 "*-*-* 04:00:00" % (schedule,))
+    for name in ("nginx_acme_directory", "nginx_acme_email"):
+        problem = _escapable(shell_word, settings.get(name) or "")
+        if problem:
+            fail(name, problem)
+
+
+def _network(text):
+    if not isinstance(text, str) or not text:
+        return None
+    try:
+        return ipaddress.ip_network(u"%s" % text, strict=False)
+    except ValueError:
+        return None
+
+
+def redact_url(value):
+    """The URL with the password (or token) of its user part replaced by ***, for
+    every place a URL is shown or stored."""
+    if not isinstance(value, str):
+        return value
+    return CREDENTIALS.sub(r"\1***@", value)
+
+
+# Anywhere in a text: scheme://user:secret@ or scheme://token@.
+_URL_CREDENTIALS = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://)[^/@\s\"']+@")
+REDACTED = "********"
+
+
+def redact(text, secrets=()):
+    """The text (build output, journal lines) with every secret value, every line of a
+    secret that spans lines, and the credentials of every URL replaced by ********."""
+    if text is None:
+        return ""
+    text = _URL_CREDENTIALS.sub(r"\1" + REDACTED + "@", str(text))
+    pieces = set()
+    for secret in secrets or ():
+        if secret is None or isinstance(secret, bool):
+            continue
+        secret = str(secret)
+        pieces.add(secret)
+        pieces.update(line for line in secret.splitlines() if len(line.strip()) >= 4)
+    # Longest first, so a whole value goes before the lines it is made of.
+    for piece in sorted((piece for piece in pieces if piece.strip()), key=len, reverse=True):
+        text = text.replace(piece, REDACTED)
+    return text
+
+
+def health_host(server_names):
+    """The Host the health probe sends: the first exact name; a wildcard's stand-in."""
+    for name in server_names:
+        if not name.startswith("*."):
+            return name
+    return ("health" + server_names[0][1:]) if server_names else "localhost"
 
 
 def _record(app, root, config_dir, socket_dir, unit_prefix):
@@ -202,11 +543,16 @@ def _record(app, root, config_dir, socket_dir, unit_prefix):
         "group": name,
         "module": app["module"],
         "server_names": list(app.get("server_names") or []),
+        "health_host": health_host(list(app.get("server_names") or [])),
         "source": dict(app["source"]),
+        # The source as shown and stored (release.json): credentials in URLs redacted.
+        "source_display": dict((key, redact_url(value)) for key, value in app["source"].items()),
         "release": app.get("release"),
         "requirements": app.get("requirements"),
         "constraints": app.get("constraints"),
         "env": dict(app.get("env") or {}),
+        # The names only: the values stay in asgi_apps, marked no_log.
+        "secret_env_names": sorted(app.get("secret_env") or {}),
         "health_path": app.get("health_path", "/healthz"),
         "workers": app.get("workers"),
         "worker_class": app.get("worker_class"),
@@ -214,6 +560,9 @@ def _record(app, root, config_dir, socket_dir, unit_prefix):
         "home": home,
         "releases_dir": posixpath.join(home, "releases"),
         "shared_dir": posixpath.join(home, "shared"),
+        # The service's working directory: root-owned and empty, as gunicorn puts it first
+        # on sys.path (the app-writable shared/ would let the app user plant code there).
+        "workdir": posixpath.join(home, "workdir"),
         "current": posixpath.join(home, "current"),
         "previous": posixpath.join(home, "previous"),
         "config_dir": app_config,
@@ -245,14 +594,53 @@ def _record(app, root, config_dir, socket_dir, unit_prefix):
     }
 
 
+def nginx_claims(lines):
+    """{server name: file} from `grep -H` lines of nginx files: "FILE:  server_name a b;"."""
+    claims = {}
+    for line in lines or []:
+        path, directive = line.partition(":")[::2]
+        words = directive.strip().rstrip(";").split()
+        if not words or words[0] != "server_name":
+            continue
+        for name in words[1:]:
+            claims.setdefault(name.strip("\"'").lower(), path)
+    return claims
+
+
+def _check_nginx_claims(apps, lines):
+    """A name another nginx file serves would win over the app's own server (or lose to
+    it at random): renaming an app leaves its old file claiming the names, for one."""
+    claims = nginx_claims(lines)
+    for app in apps:
+        own = ("/etc/nginx/conf.d/asgi-app-%s.conf" % app["name"], "/etc/nginx/conf.d/asgi-deploy-default.conf")
+        for name in app.get("server_names") or []:
+            path = claims.get(name)
+            if path and path not in own:
+                raise AppSpecError("asgi_apps[%s].server_names: %s is already served by %s, another "
+                                   "nginx server than this app's; remove it from there first"
+                                   % (app["name"], name, path))
+
+
 def normalize_apps(apps, root="/srv", config_dir="/etc/asgi-deploy",
-                   socket_dir="/run/asgi-deploy", unit_prefix="asgi-"):
-    """Check every app, then return their records (without secrets)."""
+                   socket_dir="/run/asgi-deploy", unit_prefix="asgi-", settings=None,
+                   nginx_server_names=None):
+    """Check every app and the roles' settings, then return the apps' records (without
+    secrets). nginx_server_names: `grep -H server_name` lines of the host's nginx files."""
+    settings = settings or {}
     _check_settings(root, config_dir, socket_dir, unit_prefix)
+    _check_role_settings(settings)
     if not isinstance(apps, list) or not apps:
         raise AppSpecError("asgi_apps: expected a non-empty list of apps")
+    max_workers = settings.get("gunicorn_max_workers")
+    build_user = settings.get("app_build_user")
+    if build_user is not None and (not isinstance(build_user, str) or not APP_NAME.match(build_user)):
+        raise AppSpecError("app_build_user: %r is not a safe user name (lowercase letter first, then "
+                           "lowercase letters, digits, '_' or '-', 32 characters at most)" % (build_user,))
     for index, app in enumerate(apps):
         _check_app(index, app)
-        _check_runtime(index, app)
+        _check_runtime(index, app, max_workers if isinstance(max_workers, int) else None)
+        if app["name"] == build_user:
+            _fail(index, app, "name", "%s is the build user (app_build_user); name the app otherwise" % build_user)
     _check_unique(apps)
+    _check_nginx_claims(apps, nginx_server_names)
     return [_record(app, root, config_dir, socket_dir, unit_prefix) for app in apps]

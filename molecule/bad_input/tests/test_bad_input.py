@@ -85,6 +85,73 @@ CASES = [
     case("wheel-missing", apps(app(source={"type": "wheel", "path": MISSING})), "asgi_apps[hello].source.path"),
     case("certificate-missing", apps(app(tls={"mode": "provided", "cert_src": MISSING, "key_src": WHEEL})),
          "asgi_apps[hello].tls.cert_src"),
+    # nginx: values that would add directives, break every request or split headers.
+    case("header-value-newline", apps(app(nginx={"headers": {"X-Note": "ok\n"}})),
+         "asgi_apps[hello].nginx.headers.X-Note"),
+    case("header-value-crlf", apps(app(nginx={"headers": {"X-Split": "a\r\nSet-Cookie: owned=1"}})),
+         "asgi_apps[hello].nginx.headers.X-Split"),
+    case("header-value-variable", apps(app(nginx={"headers": {"X-Var": "$request_uri"}})),
+         "asgi_apps[hello].nginx.headers.X-Var"),
+    case("header-name-injects", apps(app(nginx={"headers": {"X-A always; return 200 x; #": "v"}})),
+         "is not a header name"),
+    case("security-header-newline", apps(nginx_security_headers={"X-Frame-Options": "DENY\n"}),
+         "nginx_security_headers.X-Frame-Options"),
+    case("body-size-directive", apps(app(nginx={"client_max_body_size": "1m; return 200 owned"})),
+         "asgi_apps[hello].nginx.client_max_body_size"),
+    case("role-body-size-directive", apps(nginx_client_max_body_size="1m; return 200 owned"),
+         "nginx_client_max_body_size:"),
+    case("static-dir-variable", apps(app(nginx={"static": {"/static/": "/srv/$http_x_path"}})),
+         "asgi_apps[hello].nginx.static./static/"),
+    case("static-dir-semicolon", apps(app(nginx={"static": {"/files/": "/srv/files;"}})),
+         "asgi_apps[hello].nginx.static./files/"),
+    case("static-on-root", apps(app(nginx={"static": {"/": "/srv/www"}})), "asgi_apps[hello].nginx.static./:"),
+    case("stream-on-root", apps(app(nginx={"stream_paths": ["/"]})), "is already served by the app itself"),
+    case("stream-and-static-clash", apps(app(nginx={"static": {"/e/": "/srv/e"}, "stream_paths": ["/e/"]})),
+         "is already served by nginx.static"),
+    case("server-names-string", apps(app(server_names="hello.example.test")),
+         "asgi_apps[hello].server_names: expected a list"),
+    case("hsts-preload-selfsigned", apps(app(nginx={"hsts_preload": True})), "asgi_apps[hello].nginx.hsts_preload"),
+    case("trusted-proxies-everyone", apps(nginx_trusted_proxies=["0.0.0.0/0"]), "nginx_trusted_proxies:"),
+    # systemd and gunicorn.
+    case("override-trailing-backslash", apps(app(systemd={"overrides": {"UMask": "0027\\"}})),
+         "asgi_apps[hello].systemd.overrides.UMask"),
+    case("override-user-root", apps(app(systemd={"overrides": {"User": "root"}})),
+         "User is not a sandboxing or resource directive"),
+    case("role-override-execstart", apps(gunicorn_systemd_overrides={"ExecStartPre": "/bin/true"}),
+         "ExecStartPre is not a sandboxing or resource directive"),
+    case("root-under-home", apps(asgi_root="/home/apps"), "asgi_root: /home/apps is below /home"),
+    case("root-under-tmp", apps(asgi_root="/tmp/apps"), "asgi_root: /tmp/apps is below /tmp"),
+    case("root-under-run", apps(asgi_root="/run/apps"), "asgi_root: /run/apps is below /run"),
+    case("unit-prefix-empty", apps(asgi_unit_prefix=""), "is not a prefix of its own"),
+    case("workers-above-max", apps(app(workers=17)), "asgi_apps[hello].workers: 17 is above gunicorn_max_workers"),
+    case("extra-setting-reserved", apps(gunicorn_extra_settings={"bind": "0.0.0.0:8000"}),
+         "gunicorn_extra_settings.bind"),
+    case("forwarded-allow-ips-junk", apps(gunicorn_forwarded_allow_ips="nginx"), "gunicorn_forwarded_allow_ips:"),
+    # Sources that smuggle options into git or pip, files that overwrite each other.
+    case("git-repo-option", apps(app(source={"type": "git", "repo": "--upload-pack=touch /tmp/owned"})),
+         "asgi_apps[hello].source.repo"),
+    case("git-repo-ext-transport", apps(app(source={"type": "git", "repo": "ext::sh -c id"})),
+         "is not a git URL"),
+    case("git-ref-option", apps(app(source={"type": "git", "repo": "https://git.example.test/a.git",
+                                            "ref": "--upload-pack=id"})), "asgi_apps[hello].source.ref"),
+    case("pypi-spec-option", apps(app(source={"type": "pypi", "spec": "--index-url=https://evil.example.test/"})),
+         "asgi_apps[hello].source.spec"),
+    case("index-url-credentials-redacted", apps(app(source={"type": "pypi", "spec": "hello",
+                                                            "index_url": "ftp://user:hunter2@pypi.example.test/"})),
+         "ftp://***@pypi.example.test/"),
+    case("requirements-and-constraints-same-name",
+         apps(app(requirements="/nonexistent/a/reqs.txt", constraints="/nonexistent/b/reqs.txt")),
+         "asgi_apps[hello].constraints: has the same file name"),
+    case("release-dotdot", apps(app(release="..")), "asgi_apps[hello].release"),
+    # The environment: values that would be mangled on the way.
+    case("env-value-null", apps(app(env={"HELLO_NULL": None})), "asgi_apps[hello].env.HELLO_NULL"),
+    case("env-value-float", apps(app(env={"HELLO_VERSION": 1.10})), "asgi_apps[hello].env.HELLO_VERSION"),
+    case("env-value-boolean", apps(app(env={"HELLO_DEBUG": True})), "asgi_apps[hello].env.HELLO_DEBUG"),
+    case("env-and-secret-same-name", apps(app(env={"HELLO_X": "1"}, secret_env={"HELLO_X": "2"})),
+         "asgi_apps[hello].secret_env.HELLO_X"),
+    case("cert-path-variable", apps(app(tls={"mode": "provided", "cert_path": "/etc/ssl/$host.pem",
+                                             "key_path": "/etc/ssl/private/h.key"})),
+         "asgi_apps[hello].tls.cert_path"),
 ]
 
 
@@ -100,10 +167,33 @@ def test_bad_input_fails_naming_the_field_and_changes_nothing(host, before, tmp_
     code, output = playbook_recap("asgi.deploy.site", "-e", "@%s" % extra_vars_file)
     assert code != 0, output[-3000:]
     assert field in output, output[-3000:]
+    # A credential in a URL is never shown, not even in the error about that URL.
+    assert "hunter2" not in output
     assert changed_count(output) == 0, output[-3000:]
     assert host.run(SNAPSHOT).stdout == before
 
 
+def test_a_name_another_nginx_file_serves_fails_naming_the_file(host, tmp_path):
+    """Renaming an app leaves its old server claiming the names: the run must fail, not
+    leave the traffic on the old app."""
+    other = "/etc/nginx/conf.d/asgi-app-oldname.conf"
+    had_nginx = host.file("/etc/nginx").exists
+    host.run("mkdir -p /etc/nginx/conf.d && printf 'server {\\n    server_name hello.example.test;\\n}\\n' > %s"
+             % other)
+    try:
+        snapshot = host.run(SNAPSHOT).stdout
+        extra_vars_file = tmp_path / "clash.json"
+        extra_vars_file.write_text(json.dumps(apps()))
+        code, output = playbook_recap("asgi.deploy.site", "-e", "@%s" % extra_vars_file)
+        assert code != 0, output[-3000:]
+        assert "asgi_apps[hello].server_names: hello.example.test is already served by " + other in output, \
+            output[-3000:]
+        assert changed_count(output) == 0, output[-3000:]
+        assert host.run(SNAPSHOT).stdout == snapshot
+    finally:
+        host.run("rm -f %s" % other if had_nginx else "rm -rf /etc/nginx")
+
+
 def test_enough_distinct_bad_inputs():
-    assert len(CASES) >= 25
+    assert len(CASES) >= 40
     assert len({param.values[1] for param in CASES}) == len(CASES)

@@ -2,15 +2,18 @@
 real requests through nginx from the machine running the tests, to the ports that host
 publishes (asgi_test_http_port and asgi_test_https_port in its inventory vars)."""
 
+import ast
 import ipaddress
+import json
 import os
 import re
+import time
 
 import pytest
 import urllib3
 
 from asgi_host import app_cert
-from asgi_probe import (changed_count, http_get, https_get, https_json, negotiated_alpn,
+from asgi_probe import (changed_count, http_get, https_get, https_json, https_pool, negotiated_alpn,
                         playbook_recap, websocket_echo)
 
 APPS = {"hello": "hello.example.test", "second": "second.example.test"}
@@ -78,7 +81,8 @@ def test_app_user_is_a_system_account_without_login(host, app):
 @pytest.mark.parametrize("app", APPS)
 def test_gunicorn_runs_the_configured_workers(host, app):
     config = host.file("/etc/asgi-deploy/%s/gunicorn.conf.py" % app).content_string
-    assert 'worker_class = "uvicorn_worker.UvicornWorker"' in config
+    worker_class = re.search(r"^worker_class = (.+)$", config, re.M).group(1)
+    assert ast.literal_eval(worker_class) == "uvicorn_worker.UvicornWorker"
     workers = int(re.search(r"^workers = (\d+)$", config, re.M).group(1))
     master = host.run("systemctl show -p MainPID --value asgi-%s@a.service" % app).stdout.strip()
     children = host.run("pgrep -P %s" % master).stdout.split()
@@ -136,3 +140,27 @@ def test_check_mode_reports_no_change(host_vars):
     code, output = playbook_recap(playbook, "--check", "--limit", host_vars["inventory_hostname"])
     assert code == 0, output[-3000:]
     assert changed_count(output) == 0, output[-3000:]
+
+
+FORGED = {
+    "X-Forwarded-For": "203.0.113.7",
+    "X-Real-IP": "203.0.113.8",
+    "Forwarded": "for=203.0.113.9;proto=http",
+    "X-Forwarded-Proto": "http",
+    "X-Forwarded-Ssl": "off",
+}
+
+
+def test_a_forged_client_address_never_reaches_the_app(host, certs, https_port):
+    """The app and nginx's log see the peer nginx saw, whatever the client wrote in
+    X-Forwarded-For and its kin."""
+    marker = "/?identity=%d" % time.time_ns()
+    response = https_pool(APPS["hello"], https_port, certs["hello"]).request(
+        "GET", marker, headers=dict(FORGED, Host=APPS["hello"]), redirect=False)
+    assert response.status == 200, response.data[:500]
+    body = json.loads(response.data)
+    assert body["client"] not in {"203.0.113.7", "203.0.113.8", "203.0.113.9"}
+    ipaddress.ip_address(body["client"])
+    assert body["scheme"] == "https"
+    logged = host.check_output("grep -F 'GET %s ' /var/log/nginx/hello.access.log" % marker)
+    assert logged.split()[0] == body["client"]

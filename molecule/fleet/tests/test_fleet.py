@@ -4,12 +4,13 @@ from this machine; a broken release stops the roll on the first host."""
 import json
 import os
 import tempfile
+import time
 
 import pytest
 import testinfra
 
 from asgi_load import under_load
-from asgi_probe import playbook_recap
+from asgi_probe import https_pool, playbook_recap
 
 testinfra_hosts = ["ansible://asgi-fleet-lb"]
 
@@ -52,6 +53,33 @@ def rolling_deploy(apps, wheel_variable):
 
 def test_fleet_serves_the_first_release():
     assert set(versions().values()) == {"1.0.0"}
+
+
+def test_the_app_and_the_logs_see_the_client_behind_the_balancer(host, https_port, ca_pem):
+    """Through the balancer (a trusted proxy of the app hosts' nginx), the app and the app
+    host's nginx log name the client the balancer saw: neither the balancer itself nor
+    the address the client forged."""
+    marker = "/?identity=%d" % time.time_ns()
+    response = https_pool(SERVER_NAME, https_port, ca_pem).request(
+        "GET", marker, headers={"Host": SERVER_NAME, "X-Forwarded-For": "203.0.113.7"}, redirect=False)
+    assert response.status == 200, response.data[:500]
+    client = json.loads(response.data)["client"]
+    seen_by_balancer = host.check_output("grep -F 'GET %s ' /var/log/nginx/access.log" % marker).split()[0]
+    balancer_addresses = host.check_output("hostname -I").split()
+    assert client == seen_by_balancer
+    assert client != "203.0.113.7" and client not in balancer_addresses
+    logged = [app_host.run("grep -hF 'GET %s ' /var/log/nginx/hello.access.log" % marker).stdout.split()
+              for app_host in app_hosts().values()]
+    assert [line[0] for line in logged if line] == [client]
+
+
+def test_a_client_cannot_forge_its_address_past_the_balancer(host):
+    """Straight from another host of the network (not a trusted proxy), X-Forwarded-For
+    is dropped: the app sees that host."""
+    app_host = app_hosts()[APP_HOSTS[1]]
+    body = json.loads(app_host.check_output(
+        "curl -sf -H 'Host: %s' -H 'X-Forwarded-For: 203.0.113.7' http://%s/" % (SERVER_NAME, APP_HOSTS[0])))
+    assert body["client"] in app_host.check_output("hostname -I").split()
 
 
 def test_rolling_deploy_with_zero_failed_requests(https_port, ca_pem, apps):

@@ -2,6 +2,7 @@
 write, modes of the files holding secrets, that it still serves HTTP and WebSocket through
 nginx, and that a secret never shows in a converge's output, even at -vvv."""
 
+import json
 import os
 import re
 import secrets
@@ -108,7 +109,8 @@ def test_app_user_cannot_write_code_or_config(host, path):
 
 
 def test_app_user_writes_only_its_shared_directory(host):
-    writable = host.check_output("runuser -u hello -- find /srv/hello /etc/asgi-deploy -writable")
+    # (find cannot enter the builds' directory, the build user's: not the app's either.)
+    writable = host.run("runuser -u hello -- find /srv/hello /etc/asgi-deploy -writable").stdout
     assert writable.split() == ["/srv/hello/shared"]
     assert host.run("runuser -u hello -- touch /srv/hello/shared/probe").rc == 0
     host.run("rm -f /srv/hello/shared/probe")
@@ -141,17 +143,95 @@ def test_https_and_websocket_through_nginx(https_port, ca_pem):
     assert websocket_echo(SERVER_NAME, https_port, ca_pem, messages) == messages
 
 
+def tricky_canary():
+    """A fresh secret with what breaks naive quoting: a template, printf and shell syntax,
+    both quotes, a backslash and a second line. Its two tokens are what is searched for."""
+    token = secrets.token_hex(12)
+    value = "canary-%s {{ nope }} 100%%d $HOME `id` \"dq\" 'sq' back\\slash\nline2-%s" % (token, token)
+    return value, ["canary-" + token, "line2-" + token]
+
+
+def process_environment(host, unit, name):
+    """The value of one variable in the environment of a unit's main process."""
+    pid = unit_property(host, unit, "MainPID")
+    return host.check_output(
+        "python3 -c 'import sys; env = dict(item.split(b\"=\", 1) for item in open(\"/proc/%s/environ\", \"rb\")"
+        ".read().split(b\"\\0\") if item); sys.stdout.write(env[b\"%s\"].decode().encode(\"unicode_escape\").decode())'"
+        % (pid, name))
+
+
+def world_readable_files_holding(host, needles):
+    pattern = "/tmp/asgi-test-needles"
+    host.run("printf '%%s\\n' %s > %s" % (" ".join(shlex.quote(needle) for needle in needles), pattern))
+    found = host.run(
+        "find / -xdev \\( -path /proc -o -path /sys -o -path /dev -o -path %s \\) -prune -o -type f -perm -0004 "
+        "-print0 | xargs -0 grep -lF -f %s 2>/dev/null; rm -f %s" % (pattern, pattern, pattern))
+    return found.stdout.split()
+
+
 def test_secret_never_in_output_even_at_vvv(host, monkeypatch, https_port, ca_pem):
-    """A fresh secret is deployed at -vvv: it must reach the env file and no output line."""
-    canary = "canary-%s" % secrets.token_hex(16)
+    """A fresh secret is deployed at -vvv with --diff: it must reach the app exactly, and no
+    output line, the journal or any file every user can read."""
+    canary, needles = tricky_canary()
     monkeypatch.setenv("ASGI_CANARY_SECRET", canary)
     playbook = os.path.join(os.environ["MOLECULE_SCENARIO_DIRECTORY"], "converge.yml")
-    code, output = playbook_recap(playbook, "-vvv")
+    code, output = playbook_recap(playbook, "-vvv", "--diff")
     assert code == 0, output[-3000:]
     assert "ESTABLISH DOCKER CONNECTION" in output  # really -vvv
-    assert canary not in output
-    assert 'HELLO_TOKEN="%s"' % canary in host.check_output("cat /etc/asgi-deploy/hello/env")
-    assert canary not in host.check_output("journalctl --no-pager -o cat")
+    for needle in needles:
+        assert needle not in output
+    journal = host.check_output("journalctl --no-pager -o cat")
+    assert [needle for needle in needles if needle in journal] == []
+    assert world_readable_files_holding(host, needles) == []
     # The secret changed, so the app restarted: it serves with it, still sandboxed.
     assert wait_until(lambda: https_json(SERVER_NAME, https_port, ca_pem)["app"] == "hello", 30) is not None
-    assert unit_property(host, live_unit(host), "ProtectSystem") == "strict"
+    unit = live_unit(host)
+    assert process_environment(host, unit, "HELLO_TOKEN") == canary.encode("unicode_escape").decode()
+    assert unit_property(host, unit, "ProtectSystem") == "strict"
+
+
+def test_a_failed_release_shows_its_output_without_the_secret(host, monkeypatch, tmp_path):
+    """A pre-activate command that prints the app's secret and fails: the play fails with
+    the command's output, the secret redacted."""
+    canary, needles = tricky_canary()
+    monkeypatch.setenv("ASGI_CANARY_SECRET", canary)
+    apps = host.ansible.get_variables()["asgi_apps"]
+    apps[0]["pre_activate"] = 'echo "the token is $HELLO_TOKEN" >&2; exit 3'
+    extra = tmp_path / "failing.json"
+    extra.write_text(json.dumps({"asgi_apps": apps}))
+    playbook = os.path.join(os.environ["MOLECULE_SCENARIO_DIRECTORY"], "converge.yml")
+    code, output = playbook_recap(playbook, "-vvv", "-e", "@%s" % extra)
+    assert code != 0
+    assert "was not activated" in output and "the token is ********" in output, output[-3000:]
+    for needle in needles:
+        assert needle not in output
+    # Put the app back as the inventory has it, with a fresh secret.
+    monkeypatch.setenv("ASGI_CANARY_SECRET", tricky_canary()[0])
+    code, output = playbook_recap(playbook)
+    assert code == 0, output[-3000:]
+
+
+
+
+def test_releases_are_root_owned_and_read_only(host):
+    """Built by the build user, then handed to root: nobody else may change the code."""
+    loose = host.check_output(
+        "find /srv/hello/releases /srv/hello/workdir \\( ! -user root -o ! -group root -o -perm /022 \\) "
+        "! -type l -print | head -20")
+    assert loose == ""
+    build_user = host.user("asgi-build")
+    assert build_user.exists and build_user.shell == "/usr/sbin/nologin"
+    assert host.check_output("find /srv /etc/asgi-deploy -user asgi-build ! -type l | head") == ""
+
+
+def test_the_app_user_can_write_nothing_on_its_import_path(host):
+    """Not the release, nor the working directory gunicorn puts first on sys.path."""
+    cwd = unit_property(host, live_unit(host), "WorkingDirectory")
+    assert cwd == "/srv/hello/workdir"
+    paths = host.check_output(
+        "cd %s && runuser -u hello -- env PYTHONSAFEPATH=1 /srv/hello/current/venv/bin/python -c "
+        "'import sys; print(\"\\n\".join(p for p in sys.path if p))'" % cwd).splitlines()
+    assert any(path.endswith("site-packages") for path in paths)
+    writable = [path for path in paths + [cwd]
+                if host.run("runuser -u hello -- test -w %s" % shlex.quote(path)).rc == 0]
+    assert writable == []

@@ -3,6 +3,7 @@ unknown names, headers, static files, streaming, WebSockets, limits, logs, and a
 snippet that must never go live. Requests go from the machine running the tests to the
 ports each host publishes on 127.0.0.1 (asgi_test_http_port, asgi_test_https_port)."""
 
+import copy
 import json
 import os
 import re
@@ -14,6 +15,7 @@ import tempfile
 import time
 
 import pytest
+import testinfra
 import urllib3
 
 from asgi_probe import (http_get, https_get, https_json, https_pool, negotiated_alpn,
@@ -45,8 +47,8 @@ def test_certificate_and_key_in_place(host, profile):
     assert host.file(cert).is_file
     assert (host.file(key).user, host.file(key).mode) == ("root", 0o600)
     conf = host.file(CONF).content_string
-    assert "ssl_certificate %s;" % cert in conf
-    assert "ssl_certificate_key %s;" % key in conf
+    assert 'ssl_certificate "%s";' % cert in conf
+    assert 'ssl_certificate_key "%s";' % key in conf
 
 
 def test_sslyze_finds_the_mozilla_profile(profile, https_port, ca_pem):
@@ -195,6 +197,25 @@ def test_access_log_format(host, profile, https_port, ca_pem):
         assert '"GET /healthz?log-probe=1 HTTP/' in line
 
 
+def test_rate_limit_counts_per_real_client(profile, host, https_port, ca_pem):
+    """The limit counts per client address nginx knows: addresses a client forges in
+    X-Forwarded-For get no bucket of their own, another client (the host itself) has its own."""
+    if profile != "modern":
+        pytest.skip("only the modern host's app has a rate limit")
+    pool = https_pool(NAME, https_port, ca_pem)
+    statuses = [pool.request("GET", "/healthz", headers={"Host": NAME}).status for _ in range(40)]
+    forged = [pool.request("GET", "/healthz", headers={"Host": NAME, "X-Forwarded-For": "198.51.100.%d" % number})
+              .status for number in range(1, 21)]
+    other_client = host.check_output(
+        "curl -sk -o /dev/null -w '%%{http_code}' --resolve %s:443:127.0.0.1 "
+        "https://%s/healthz" % (NAME, NAME))
+    time.sleep(1.5)
+    assert 429 in statuses, statuses
+    # Twenty forged addresses in a row, faster than 20r/s: had each its own bucket, none would be refused.
+    assert 429 in forged, forged
+    assert other_client == "200"
+
+
 def test_logrotate_covers_the_app_logs(host):
     assert host.package("logrotate").is_installed
     debug = host.run("logrotate --debug /etc/logrotate.d/nginx")
@@ -228,3 +249,66 @@ def test_bad_snippet_fails_the_play_and_the_old_config_serves(host, bad_snippet_
     response = https_get(NAME, https_port, ca_pem, "/healthz")
     assert response.status == 200
     assert response.headers["X-Snippet"] == "applied"
+
+
+LIVE_PAIR = "sha256sum /etc/ssl/asgi-deploy/hello.crt /etc/ssl/asgi-deploy/private/hello.key"
+
+
+def new_pair_play(host_vars, tmp_path, cert_pem, key_pem):
+    """Deploy this host with its certificate and key from the controller replaced."""
+    apps = copy.deepcopy(host_vars["asgi_apps"])
+    cert, key = tmp_path / "new.pem", tmp_path / "new.key"
+    cert.write_text(cert_pem)
+    key.write_text(key_pem)
+    key.chmod(0o600)
+    apps[0]["tls"] = {"mode": "provided", "cert_src": str(cert), "key_src": str(key)}
+    extra = tmp_path / "pair.json"
+    extra.write_text(json.dumps({"asgi_apps": apps}))
+    playbook = os.path.join(os.environ["MOLECULE_SCENARIO_DIRECTORY"], "converge.yml")
+    return playbook_recap(playbook, "--limit", host_vars["inventory_hostname"], "-e", "@%s" % extra)
+
+
+def served_certificate(https_port, ca_pem):
+    context = ssl.create_default_context(cadata=ca_pem)
+    with socket.create_connection(("127.0.0.1", https_port), timeout=10) as raw:
+        with context.wrap_socket(raw, server_hostname=NAME) as tls:
+            return tls.getpeercert(binary_form=True)
+
+
+def test_a_certificate_and_key_that_do_not_match_change_nothing(host, profile, host_vars, https_port, ca_pem,
+                                                                tmp_path):
+    if profile != "modern":
+        pytest.skip("only the modern hosts get their pair from the controller")
+    before = host.check_output(LIVE_PAIR)
+    served = served_certificate(https_port, ca_pem)
+    other_key = host.check_output("openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256") + "\n"
+    current_cert = host.file("/etc/ssl/asgi-deploy/hello.crt").content_string
+    code, output = new_pair_play(host_vars, tmp_path, current_cert, other_key)
+    assert code != 0, output[-3000:]
+    assert "asgi_apps[hello].tls: the certificate (cert_src) and the key (key_src) do not match" in output, \
+        output[-3000:]
+    assert "PRIVATE KEY" not in output
+    assert host.check_output(LIVE_PAIR) == before
+    # The live pair still works: nginx starts again (a reboot), serving the same certificate.
+    assert host.run("systemctl restart nginx").rc == 0
+    assert served_certificate(https_port, ca_pem) == served
+
+
+def test_a_new_matching_pair_is_checked_then_served(host, profile, host_vars, https_port, ca_pem, tmp_path):
+    if profile != "modern":
+        pytest.skip("only the modern hosts get their pair from the controller")
+    ca_host = testinfra.get_host("ansible://asgi-tls-bookworm", ansible_inventory=os.environ["MOLECULE_INVENTORY_FILE"])
+    issued = ca_host.check_output(
+        "set -e; d=$(mktemp -d); cd $d;"
+        " openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out new.key 2>/dev/null;"
+        " openssl req -new -key new.key -subj /CN=%s -out new.csr;"
+        " printf 'subjectAltName=DNS:%s\\n' > ext;"
+        " openssl x509 -req -in new.csr -CA /root/asgi-test-pki/ca.pem -CAkey /root/asgi-test-pki/ca.key"
+        " -CAcreateserial -days 30 -extfile ext -out new.pem 2>/dev/null;"
+        " cat new.pem new.key; rm -rf $d" % (NAME, NAME))
+    split = issued.index("-----END CERTIFICATE-----") + len("-----END CERTIFICATE-----")
+    cert_pem, key_pem = issued[:split] + "\n", issued[split:].strip() + "\n"
+    code, output = new_pair_play(host_vars, tmp_path, cert_pem, key_pem)
+    assert code == 0, output[-3000:]
+    assert served_certificate(https_port, ca_pem) == ssl.PEM_cert_to_DER_cert(cert_pem)
+    assert host.file("/etc/ssl/asgi-deploy/private/hello.key").mode == 0o600

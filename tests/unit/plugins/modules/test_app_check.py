@@ -25,6 +25,7 @@ from cryptography.x509.oid import NameOID
 
 from ansible.module_utils import basic
 
+from ansible_collections.asgi.deploy.plugins.module_utils import _apps
 from ansible_collections.asgi.deploy.plugins.module_utils._apps import normalize_apps
 from ansible_collections.asgi.deploy.plugins.modules import app_check
 
@@ -104,6 +105,9 @@ class ModuleExit(Exception):
 @pytest.fixture
 def host(tmp_path, monkeypatch):
     """The app's links under tmp_path with slot b live; systemctl reports b running."""
+    # A fake host below /tmp: the rule that keeps asgi_root out of what the apps' sandbox
+    # hides (/tmp among them) is for real hosts.
+    monkeypatch.setattr(_apps, 'HIDDEN_FROM_APPS', ())
     app = normalize_apps([{'name': 'shop', 'module': 'shop.main:app', 'server_names': [NAME],
                            'source': {'type': 'pypi', 'spec': 'shop==1.0'}}],
                          root=str(tmp_path), socket_dir=str(tmp_path / 'run'))[0]

@@ -45,6 +45,8 @@ HEALTH_PATH = re.compile(r"^/[A-Za-z0-9._~+,=:@%/-]*(?:\?[A-Za-z0-9._~+,=:@%/&-]
 RATE = re.compile(r"^[1-9][0-9]*r/[sm]$")
 # nginx sizes: bytes, or k, m, g.
 SIZE = re.compile(r"^[0-9]{1,9}[kKmMgG]?$")
+# nginx's time values: a number with an optional unit, such as 1s, 500ms or 5m.
+NGINX_TIME = re.compile(r"^[0-9]{1,6}(?:ms|s|m|h|d)?$")
 SLOTS = ("a", "b")
 # What a POSIX shell and systemd's EnvironmentFile= accept as a variable name.
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -449,6 +451,12 @@ def _check_role_settings(settings):
     size = settings.get("nginx_client_max_body_size")
     if size is not None and not SIZE.match(str(size)):
         fail("nginx_client_max_body_size", "%r is not a size such as 50m, 512k or 1g" % (size,))
+    buffer = settings.get("nginx_access_log_buffer")
+    if buffer not in (None, "") and not SIZE.match(str(buffer)):
+        fail("nginx_access_log_buffer", "%r is not a size such as 64k or 1m, or '' for no buffer" % (buffer,))
+    flush = settings.get("nginx_access_log_flush")
+    if flush is not None and not NGINX_TIME.match(str(flush)):
+        fail("nginx_access_log_flush", "%r is not a time such as 1s, 500ms or 5m" % (flush,))
     _check_headers("nginx_security_headers", settings.get("nginx_security_headers") or {}, fail)
     directory = settings.get("nginx_acme_directory")
     if directory is not None and (not isinstance(directory, str) or not ACME_URL.match(directory)):

@@ -154,6 +154,8 @@ BAD_SETTINGS = [
     case("trusted-proxies-junk", {}, {"nginx_trusted_proxies": ["10.0.0.1; allow all"]}, "nginx_trusted_proxies"),
     case("trusted-proxies-string", {}, {"nginx_trusted_proxies": "10.0.0.1"}, "nginx_trusted_proxies"),
     case("body-size-role", {}, {"nginx_client_max_body_size": "1m;"}, "nginx_client_max_body_size"),
+    case("access-log-buffer-directive", {}, {"nginx_access_log_buffer": "64k; return 200"}, "nginx_access_log_buffer"),
+    case("access-log-flush-junk", {}, {"nginx_access_log_flush": "1s gzip=9"}, "nginx_access_log_flush"),
     case("security-header-newline", {}, {"nginx_security_headers": {"X-A": "a\nb"}}, "nginx_security_headers.X-A"),
     case("acme-directory-shell", {}, {"nginx_acme_directory": "https://x\"; touch /owned; \""}, "nginx_acme_directory"),
     case("acme-directory-http", {}, {"nginx_acme_directory": "http://acme.test/dir"}, "nginx_acme_directory"),

@@ -6,12 +6,12 @@ measured the same way in the same run.
 """
 
 import argparse
-import json
 import re
 import statistics
-import subprocess
 import sys
 import time
+
+from serve import Host, module_choice  # bench/serve.py: the test host and the module run as the role does
 
 APP = "hello"
 SERVER_NAME = "hello.example.test"
@@ -23,38 +23,6 @@ UVICORN_PORT = 8000
 STACK_URL = "https://%s:443/" % SERVER_NAME
 UVICORN_URL = "http://127.0.0.1:%d/" % UVICORN_PORT
 LATENCY_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
-
-
-class Host:
-    def __init__(self, name):
-        self.name = name
-
-    def run(self, command, check=True):
-        done = subprocess.run(["docker", "exec", self.name, "sh", "-c", command],
-                              capture_output=True, text=True, timeout=300)
-        if check and done.returncode:
-            sys.exit("%s failed on %s (%d):\n%s%s" % (command, self.name, done.returncode, done.stdout, done.stderr))
-        return done.stdout
-
-    def answers(self, url, timeout=60):
-        """Wait until the URL answers 200; fail the bench when it does not."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.run("curl -sk -o /dev/null -w '%%{http_code}' %s" % url, check=False) == "200":
-                return
-            time.sleep(0.5)
-        sys.exit("%s did not answer within %d s" % (url, timeout))
-
-
-def module_choice(host):
-    """Run asgi.deploy.gunicorn_workers on the host as the gunicorn role does (role defaults)."""
-    done = subprocess.run(
-        ["ansible", "all", "-i", host.name + ",", "-c", "community.docker.docker", "-o",
-         "-m", "asgi.deploy.gunicorn_workers", "-a", "max_workers=16"],
-        capture_output=True, text=True, timeout=120)
-    if done.returncode:
-        sys.exit("the module failed:\n" + done.stdout + done.stderr)
-    return json.loads(done.stdout.split("=>", 1)[1])
 
 
 def configured(host, name):

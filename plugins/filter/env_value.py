@@ -38,19 +38,10 @@ _value:
   type: str
 """
 
-from ansible.errors import AnsibleFilterError
-from ansible.module_utils.common.text.converters import to_native
-
-from ansible_collections.asgi.deploy.plugins.module_utils._escape import EscapeError, env_value
-
-
-def env_value_filter(value):
-    try:
-        return env_value(value)
-    except EscapeError as exc:
-        raise AnsibleFilterError("asgi.deploy.env_value: %s" % to_native(exc))
+from ansible_collections.asgi.deploy.plugins.module_utils._escape import env_value
+from ansible_collections.asgi.deploy.plugins.plugin_utils._escape_filters import escaping_filter
 
 
 class FilterModule(object):
     def filters(self):
-        return {"env_value": env_value_filter}
+        return {"env_value": escaping_filter("env_value", env_value)}

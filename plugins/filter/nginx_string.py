@@ -38,19 +38,10 @@ _value:
   type: str
 """
 
-from ansible.errors import AnsibleFilterError
-from ansible.module_utils.common.text.converters import to_native
-
-from ansible_collections.asgi.deploy.plugins.module_utils._escape import EscapeError, nginx_string
-
-
-def nginx_string_filter(value):
-    try:
-        return nginx_string(value)
-    except EscapeError as exc:
-        raise AnsibleFilterError("asgi.deploy.nginx_string: %s" % to_native(exc))
+from ansible_collections.asgi.deploy.plugins.module_utils._escape import nginx_string
+from ansible_collections.asgi.deploy.plugins.plugin_utils._escape_filters import escaping_filter
 
 
 class FilterModule(object):
     def filters(self):
-        return {"nginx_string": nginx_string_filter}
+        return {"nginx_string": escaping_filter("nginx_string", nginx_string)}

@@ -38,19 +38,10 @@ _value:
   type: str
 """
 
-from ansible.errors import AnsibleFilterError
-from ansible.module_utils.common.text.converters import to_native
-
-from ansible_collections.asgi.deploy.plugins.module_utils._escape import EscapeError, python_literal
-
-
-def python_literal_filter(value):
-    try:
-        return python_literal(value)
-    except EscapeError as exc:
-        raise AnsibleFilterError("asgi.deploy.python_literal: %s" % to_native(exc))
+from ansible_collections.asgi.deploy.plugins.module_utils._escape import python_literal
+from ansible_collections.asgi.deploy.plugins.plugin_utils._escape_filters import escaping_filter
 
 
 class FilterModule(object):
     def filters(self):
-        return {"python_literal": python_literal_filter}
+        return {"python_literal": escaping_filter("python_literal", python_literal)}

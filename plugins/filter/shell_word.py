@@ -39,19 +39,10 @@ _value:
   type: str
 """
 
-from ansible.errors import AnsibleFilterError
-from ansible.module_utils.common.text.converters import to_native
-
-from ansible_collections.asgi.deploy.plugins.module_utils._escape import EscapeError, shell_word
-
-
-def shell_word_filter(value):
-    try:
-        return shell_word(value)
-    except EscapeError as exc:
-        raise AnsibleFilterError("asgi.deploy.shell_word: %s" % to_native(exc))
+from ansible_collections.asgi.deploy.plugins.module_utils._escape import shell_word
+from ansible_collections.asgi.deploy.plugins.plugin_utils._escape_filters import escaping_filter
 
 
 class FilterModule(object):
     def filters(self):
-        return {"shell_word": shell_word_filter}
+        return {"shell_word": escaping_filter("shell_word", shell_word)}

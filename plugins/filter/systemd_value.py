@@ -38,19 +38,10 @@ _value:
   type: str
 """
 
-from ansible.errors import AnsibleFilterError
-from ansible.module_utils.common.text.converters import to_native
-
-from ansible_collections.asgi.deploy.plugins.module_utils._escape import EscapeError, systemd_value
-
-
-def systemd_value_filter(value):
-    try:
-        return systemd_value(value)
-    except EscapeError as exc:
-        raise AnsibleFilterError("asgi.deploy.systemd_value: %s" % to_native(exc))
+from ansible_collections.asgi.deploy.plugins.module_utils._escape import systemd_value
+from ansible_collections.asgi.deploy.plugins.plugin_utils._escape_filters import escaping_filter
 
 
 class FilterModule(object):
     def filters(self):
-        return {"systemd_value": systemd_value_filter}
+        return {"systemd_value": escaping_filter("systemd_value", systemd_value)}

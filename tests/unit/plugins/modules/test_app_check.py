@@ -11,8 +11,8 @@ __metaclass__ = type
 
 import contextlib
 import datetime
+import functools
 import http.server
-import json
 import os
 import ssl
 import threading
@@ -28,18 +28,6 @@ from ansible.module_utils import basic
 from ansible_collections.asgi.deploy.plugins.module_utils import _apps
 from ansible_collections.asgi.deploy.plugins.module_utils._apps import normalize_apps
 from ansible_collections.asgi.deploy.plugins.modules import app_check
-
-try:
-    from ansible.module_utils.testing import patch_module_args  # ansible-core >= 2.19
-except ImportError:
-    @contextlib.contextmanager
-    def patch_module_args(args):
-        original = basic._ANSIBLE_ARGS
-        basic._ANSIBLE_ARGS = json.dumps({'ANSIBLE_MODULE_ARGS': args}).encode()
-        try:
-            yield
-        finally:
-            basic._ANSIBLE_ARGS = original
 
 NAME = 'shop.example.test'
 
@@ -96,12 +84,6 @@ def servers(cert_path, key_path):
             server.server_close()
 
 
-class ModuleExit(Exception):
-    def __init__(self, failed, result):
-        super(ModuleExit, self).__init__(result)
-        self.failed, self.result = failed, result
-
-
 @pytest.fixture
 def host(tmp_path, monkeypatch):
     """The app's links under tmp_path with slot b live; systemctl reports b running."""
@@ -120,25 +102,16 @@ def host(tmp_path, monkeypatch):
     def run_command(module, argv, **kwargs):
         return 0, states.get(argv[-1], 'inactive') + '\n', ''
 
-    def exit_json(module, **result):
-        raise ModuleExit(False, result)
-
-    def fail_json(module, **result):
-        raise ModuleExit(True, result)
-
     monkeypatch.setattr(basic.AnsibleModule, 'run_command', run_command)
-    monkeypatch.setattr(basic.AnsibleModule, 'exit_json', exit_json)
-    monkeypatch.setattr(basic.AnsibleModule, 'fail_json', fail_json)
     return app, states
 
 
-def run(args):
-    with patch_module_args(args), pytest.raises(ModuleExit) as caught:
-        app_check.main()
-    return caught.value.failed, caught.value.result
+@pytest.fixture
+def run(run_main):
+    return functools.partial(run_main, app_check.main)
 
 
-def test_healthy_app_over_a_real_handshake(host, tmp_path):
+def test_healthy_app_over_a_real_handshake(host, run, tmp_path):
     app = host[0]
     cert, key = self_signed(str(tmp_path), NAME, days=90)
     with servers(cert, key) as (https_port, http_port):
@@ -149,7 +122,7 @@ def test_healthy_app_over_a_real_handshake(host, tmp_path):
                               for days in (89, 90))
 
 
-def test_expired_certificate_is_reported(host, tmp_path):
+def test_expired_certificate_is_reported(host, run, tmp_path):
     app = host[0]
     cert, key = self_signed(str(tmp_path), NAME, days=-2)
     with servers(cert, key) as (https_port, http_port):
@@ -158,7 +131,7 @@ def test_expired_certificate_is_reported(host, tmp_path):
     assert result['failures'] == ['https://%s: certificate not valid for this name: certificate has expired' % NAME]
 
 
-def test_certificate_for_another_name_is_reported(host, tmp_path):
+def test_certificate_for_another_name_is_reported(host, run, tmp_path):
     app = host[0]
     cert, key = self_signed(str(tmp_path), 'other.example.test', days=90)
     with servers(cert, key) as (https_port, http_port):
@@ -167,7 +140,7 @@ def test_certificate_for_another_name_is_reported(host, tmp_path):
     assert "Hostname mismatch" in result['failures'][0]
 
 
-def test_stopped_live_slot_and_unreachable_nginx(host, tmp_path):
+def test_stopped_live_slot_and_unreachable_nginx(host, run, tmp_path):
     app, states = host
     states[app['slots']['b']['service']] = 'failed'
     result = run({'app': app, 'https_port': 1, 'http_port': 1, 'timeout': 2})[1]
@@ -176,7 +149,7 @@ def test_stopped_live_slot_and_unreachable_nginx(host, tmp_path):
     assert any(failure.startswith('https://%s: ConnectionRefusedError' % NAME) for failure in result['failures'])
 
 
-def test_a_record_that_is_not_one_fails_clearly(host):
+def test_a_record_that_is_not_one_fails_clearly(host, run):
     failed, result = run({'app': {'name': 'shop'}})
     assert failed is True
     assert result['msg'].startswith('app is not a record of the asgi_apps_normalize filter')

@@ -5,61 +5,21 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import contextlib
 import functools
-import json
 import os
 
 import pytest
 
-from ansible.module_utils import basic
-
 from ansible_collections.asgi.deploy.plugins.module_utils import _workers
 from ansible_collections.asgi.deploy.plugins.modules import gunicorn_workers
-
-try:
-    from ansible.module_utils.testing import patch_module_args  # ansible-core >= 2.19
-except ImportError:
-    @contextlib.contextmanager
-    def patch_module_args(args):
-        """Older ansible-core reads the module args from this global only."""
-        original = basic._ANSIBLE_ARGS
-        basic._ANSIBLE_ARGS = json.dumps({'ANSIBLE_MODULE_ARGS': args}).encode()
-        try:
-            yield
-        finally:
-            basic._ANSIBLE_ARGS = original
 
 RETURN_KEYS = {'changed', 'workers', 'cpus', 'memory_mb', 'bound', 'reason', 'sources'}
 
 
-class ModuleExit(Exception):
-    """Raised instead of exiting, carrying the module's result."""
-
-    def __init__(self, failed, result):
-        super(ModuleExit, self).__init__(result)
-        self.failed = failed
-        self.result = result
-
-
 @pytest.fixture
-def run_module(monkeypatch):
+def run_module(run_main):
     """Run the module's main() with the given args; return (failed, result)."""
-    def exit_json(module, **result):
-        raise ModuleExit(False, result)
-
-    def fail_json(module, **result):
-        raise ModuleExit(True, result)
-
-    monkeypatch.setattr(basic.AnsibleModule, 'exit_json', exit_json)
-    monkeypatch.setattr(basic.AnsibleModule, 'fail_json', fail_json)
-
-    def run(args):
-        with patch_module_args(args), pytest.raises(ModuleExit) as caught:
-            gunicorn_workers.main()
-        return caught.value.failed, caught.value.result
-
-    return run
+    return functools.partial(run_main, gunicorn_workers.main)
 
 
 @pytest.fixture

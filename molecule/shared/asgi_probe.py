@@ -66,15 +66,27 @@ def websocket_echo(server_name, port, ca_pem, messages):
         connection.close()
 
 
-def playbook_recap(playbook, *args):
-    """Run a playbook against the scenario's inventory; return (exit code, output)."""
+def _playbook_command(playbook, args):
     command = ["ansible-playbook", "-i", os.environ["MOLECULE_INVENTORY_FILE"], playbook, *args]
     env = dict(os.environ)
     ansible_cfg = os.path.join(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"], "ansible.cfg")
     if os.path.exists(ansible_cfg):
         env["ANSIBLE_CONFIG"] = ansible_cfg
+    return command, env
+
+
+def playbook_recap(playbook, *args):
+    """Run a playbook against the scenario's inventory; return (exit code, output)."""
+    command, env = _playbook_command(playbook, args)
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
     return done.returncode, done.stdout + done.stderr
+
+
+def playbook_process(playbook, *args):
+    """Start a playbook in a process group of its own (so that it can be killed whole)."""
+    command, env = _playbook_command(playbook, args)
+    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
 
 
 def changed_count(output):

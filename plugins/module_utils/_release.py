@@ -14,9 +14,10 @@ The host's state is a dict:
                  live.sock and the record of the switch.
   previous       the release the `previous` link names (None: none).
   releases       {release: built-at timestamp} of the finished builds on the host.
-  slots          {slot: {release, fingerprint, active, enabled}}: the release the slot's
-                 link names, the fingerprint stored when its configuration was written,
-                 the service's ActiveState and whether it starts at boot.
+  slots          {slot: {release, fingerprint, active, socket_active, enabled}}: the
+                 release the slot's link names, the fingerprint stored when its
+                 configuration was written, the ActiveState of its service and socket, and
+                 whether it starts at boot.
   live_healthy   whether the live slot answered its health path just now.
 The wanted state:
   rollback       going back (True) or forward (False).
@@ -50,7 +51,7 @@ UP_STATES = ("active", "activating", "reloading")
 STEPS = (
     "record",        # finish the record of a switch an earlier run made (current, previous)
     "retire_idle",   # stop and disable a slot that is neither live nor wanted
-    "reset_failed",  # clear a failed slot's start limit, so it can start at once
+    "reset_failed",  # clear a failed slot's units (start limit), so it can start at once
     "link",          # point the candidate slot at the target release
     "configure",     # write the candidate's configuration and store its fingerprint
     "hook",          # pre_activate (forward) or pre_rollback (back)
@@ -162,8 +163,10 @@ def plan(state, wanted):
             steps.append({"step": "retire_idle", "slot": slot,
                           "drain_seconds": wanted["drain_seconds"] if slot == served and _is_up(slots[slot]) else 0})
     for slot in SLOTS:
-        if slots[slot].get("active") == "failed" or (slot == candidate and not _is_up(slots[slot])):
-            steps.append({"step": "reset_failed", "slot": slot})
+        failed = [unit for unit, key in (("service", "active"), ("socket_unit", "socket_active"))
+                  if slots[slot].get(key) == "failed"]
+        if failed:
+            steps.append({"step": "reset_failed", "slot": slot, "units": failed})
 
     if switch:
         steps.append({"step": "link", "slot": candidate, "release": target})

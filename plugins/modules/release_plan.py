@@ -209,6 +209,7 @@ def read_state(module, app):
             'release': _readlink_name(slot['link']),
             'fingerprint': _read_json(os.path.join(slot['config_dir'], 'state.json')).get('fingerprint'),
             'active': active,
+            'socket_active': _unit_state(module, slot['socket_unit'])[0],
             'enabled': enabled,
         }
         if live_target == slot['socket']:

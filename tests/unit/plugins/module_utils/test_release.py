@@ -14,9 +14,10 @@ def fp(release, staged=None):
     return fingerprint(release, staged or STAGED)
 
 
-def slot(release=None, active="inactive", enabled=False, config=None):
+def slot(release=None, active="inactive", enabled=False, config=None, socket_active=None):
     return {"release": release, "fingerprint": fp(release, config) if release else None,
-            "active": active, "enabled": enabled}
+            "active": active, "socket_active": socket_active or ("active" if enabled else "inactive"),
+            "enabled": enabled}
 
 
 def host(a=None, b=None, live="a", current="same", previous=None, releases=("r1", "r2"), healthy=True):
@@ -55,17 +56,17 @@ def step(result, name):
 # (case, host state, wanted, the step names, the live slot after, previous after)
 CASES = [
     ("first-deploy", host(live=None, releases=("r1",)), forward("r1"),
-     ["reset_failed", "link", "configure", "hook", "start", "probe", "swap", "commit"], "a", None),
+     ["link", "configure", "hook", "start", "probe", "swap", "commit"], "a", None),
     ("converged", host(LIVE_R1, slot("r0"), previous="r0", releases=("r0", "r1")), forward("r1"), [], "a", "r0"),
     ("new-release", host(LIVE_R1, slot("r0"), previous="r0", releases=("r0", "r1", "r2")), forward("r2"),
-     ["reset_failed"] + SWITCH_TO_B, "b", "r1"),
+     SWITCH_TO_B, "b", "r1"),
     ("new-secret-same-release", host(LIVE_R1, previous="r0", releases=("r0", "r1")), forward("r1", NEW_STAGED),
-     ["reset_failed"] + SWITCH_TO_B, "b", "r0"),
+     SWITCH_TO_B, "b", "r0"),
     ("live-slot-not-enabled", host(slot("r1", "active", False)), forward("r1"), ["enable_live"], "a", None),
     ("live-starting-is-not-replaced", host(slot("r1", "activating", True)), forward("r1"), [], "a", None),
     ("live-down-goes-to-the-other-slot", host(slot("r1", "failed", True)), forward("r1"),
-     ["reset_failed", "reset_failed"] + SWITCH_TO_B, "b", None),
-    ("live-unhealthy", host(LIVE_R1, healthy=False), forward("r1"), ["reset_failed"] + SWITCH_TO_B, "b", None),
+     ["reset_failed"] + SWITCH_TO_B, "b", None),
+    ("live-unhealthy", host(LIVE_R1, healthy=False), forward("r1"), SWITCH_TO_B, "b", None),
     # A run stopped after the candidate started: it runs, unrecorded; nothing changed for nginx.
     ("stopped-after-start", host(LIVE_R1, slot("r2", "active", False)), forward("r2"),
      ["retire_idle"] + SWITCH_TO_B, "b", "r1"),
@@ -86,9 +87,9 @@ CASES = [
     ("stray-enabled-idle", host(LIVE_R1, slot("r0", "inactive", True), previous="r0", releases=("r0", "r1")),
      forward("r1"), ["retire_idle"], "a", "r0"),
     ("rollback", host(slot("r2", "active", True), slot("r1"), previous="r1", releases=("r1", "r2")),
-     back(stored={"r1": "stored-fp"}), ["reset_failed"] + SWITCH_TO_B, "b", "r2"),
+     back(stored={"r1": "stored-fp"}), SWITCH_TO_B, "b", "r2"),
     ("rollback-to-named", host(slot("r3", "active", True), slot("r2"), previous="r2", releases=("r1", "r2", "r3")),
-     back("r1"), ["reset_failed"] + SWITCH_TO_B, "b", "r3"),
+     back("r1"), SWITCH_TO_B, "b", "r3"),
     ("rollback-after-interrupted-swap", host(slot("r1", "active", True), slot("r2", "active", False), live="b",
                                              current="a", previous="r0", releases=("r0", "r1", "r2")),
      back(), ["record", "retire_idle"] + ["link", "configure", "hook", "start", "probe", "swap",
@@ -105,6 +106,12 @@ def test_plan(case, state, wanted, expected, live_after, previous_after):
     assert result["previous"] == previous_after
     order = [STEPS.index(name) for name in names(result)]
     assert order == sorted(order), "steps out of the order the tasks run them in"
+
+
+def test_a_slot_at_its_start_limit_has_its_service_and_socket_reset():
+    state = host(LIVE_R1, slot("r2", "failed", False, socket_active="failed"))
+    assert step(plan(state, forward("r2")), "reset_failed") == {
+        "step": "reset_failed", "slot": "b", "units": ["service", "socket_unit"]}
 
 
 def test_a_converged_host_plans_nothing_and_reports_no_change():

@@ -41,12 +41,6 @@ def live_unit(host, app="hello"):
     return "asgi-%s@%s.service" % (app, slot)
 
 
-def live_slot_config(host, app="hello"):
-    """The directory of the configuration the live slot runs with."""
-    slot = posixpath.basename(host.check_output("readlink /srv/%s/current" % app))
-    return "/etc/asgi-deploy/%s/slots/%s" % (app, slot)
-
-
 def unit_property(host, unit, name):
     return host.check_output("systemctl show -p %s --value %s" % (name, unit))
 

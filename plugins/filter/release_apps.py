@@ -16,7 +16,7 @@ description:
     rolls it back when none is named.
 options:
   _input:
-    description: The apps' records (the C(asgi) role's C(_asgi_apps)).
+    description: The apps' records (the C(asgi) role's C(asgi_app_records)).
     type: list
     elements: dict
     required: true
@@ -38,7 +38,7 @@ options:
 EXAMPLES = r"""
 - name: The apps to roll back
   ansible.builtin.set_fact:
-    apps_to_switch: "{{ _asgi_apps | asgi.deploy.release_apps(true, ['shop'], {}) }}"
+    apps_to_switch: "{{ asgi_app_records | asgi.deploy.release_apps(true, ['shop'], {}) }}"
 """
 
 RETURN = r"""

@@ -25,6 +25,7 @@ from ansible_collections.asgi.deploy.plugins.module_utils._escape import (
     shell_word,
     systemd_value,
 )
+from ansible_collections.asgi.deploy.plugins.module_utils._release import RELEASE_ID
 
 # A system user and group is named after the app: keep to what useradd accepts
 # everywhere and what is safe in paths and unit names.
@@ -76,7 +77,6 @@ HIDDEN_FROM_APPS = ("/home", "/root", "/run", "/tmp", "/var/tmp", "/proc", "/sys
 # Paths written into unit files, nginx and pip's arguments.
 SAFE_PATH = re.compile(r"^[A-Za-z0-9._+@/-]+$")
 FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
-RELEASE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 # A requirement from an index: a name, extras, version clauses. Never an option ('-...').
 _VERSION_CLAUSE = r"\s*(?:===|==|~=|!=|<=|>=|<|>)\s*[A-Za-z0-9.*+!_-]+"
 PIP_SPEC = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?(?:\[[A-Za-z0-9._, -]*\])?"
@@ -162,7 +162,7 @@ def _check_app(index, app):
     if len(set(server_names)) != len(server_names):
         _fail(index, app, "server_names", "a name is listed twice")
     release = app.get("release")
-    if release is not None and (not isinstance(release, str) or not RELEASE.match(release)):
+    if release is not None and (not isinstance(release, str) or not RELEASE_ID.match(release)):
         _fail(index, app, "release", "%r is not a release name (a letter or digit first, then letters, "
               "digits, '.', '_' or '-', 64 characters at most)" % (release,))
     _check_source(index, app)

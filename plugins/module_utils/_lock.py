@@ -35,6 +35,6 @@ def decide(held_by, me, now, holder_alive, expire_seconds):
 
 def describe(holder):
     since = holder.get("since")
-    when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(float(since))) if since else "an unknown time"
+    when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(float(since))) if since is not None else "an unknown time"
     return "%s on %s (PID %s, since %s)" % (holder.get("user", "someone"), holder.get("host", "an unknown host"),
                                             holder.get("pid", "?"), when)

@@ -126,6 +126,7 @@ from ansible_collections.asgi.deploy.plugins.module_utils._release import SLOTS,
 # The staged configuration, written by the roles asgi.deploy.app and asgi.deploy.gunicorn.
 STAGED_FILES = ('env', 'gunicorn.conf.py', 'service.conf', 'socket.conf')
 PROBE_ATTEMPTS = 3
+SYSTEMD_DIR = '/etc/systemd/system'
 
 
 class _UnixConnection(http_client.HTTPConnection):
@@ -237,7 +238,7 @@ def read_wanted(module, app):
     params = module.params
     staged = dict((name, _sha256(os.path.join(app['staged_dir'], name))) for name in STAGED_FILES)
     for template in (app['service_template'], app['socket_template']):
-        staged[template] = _sha256(os.path.join('/etc/systemd/system', template))
+        staged[template] = _sha256(os.path.join(SYSTEMD_DIR, template))
     if params['staged_changed'] and module.check_mode:
         staged['check mode'] = 'changed, not written'
     stored = {}

@@ -12,11 +12,10 @@ import time
 import pytest
 
 from asgi_load import under_load
-from asgi_probe import https_json, playbook_process, playbook_recap
+from asgi_probe import changed_count, https_json, playbook_process, playbook_recap
 from test_release import SERVER_NAME, wheel_source
 
-# The steps release_stop_after can stop a run after, in the order of the switch; each run
-# deploys the release that is not live, so every step is stopped on the way to a switch.
+# The steps release_stop_after can stop a run after, in the order of the switch.
 STEPS = ["link", "configure", "start", "probe", "swap", "commit"]
 WHEELS = {"1.0.0": "ASGI_EXAMPLE_WHEEL", "2.0.0": "ASGI_EXAMPLE_WHEEL_V2"}
 
@@ -57,23 +56,45 @@ def other(version_string):
     return "2.0.0" if version_string == "1.0.0" else "1.0.0"
 
 
-@pytest.mark.parametrize("step", STEPS)
-def test_a_deploy_stopped_after_a_step_is_completed_by_the_next(host, https_port, ca_pem, apps, step):
+def test_check_mode_reports_a_release_not_built_yet_and_changes_nothing(host, https_port, ca_pem, apps):
     before_version, before_release = version(https_port, ca_pem), live_release(host)
-    target = other(before_version)
-    source = wheel_source(WHEELS[target])
+    releases = host.check_output("ls /srv/hello/releases")
+    extra = {"asgi_apps": [dict(app, source=wheel_source(WHEELS[other(before_version)])) for app in apps]}
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as extra_file:
+        json.dump(extra, extra_file)
+    code, output = playbook_recap("asgi.deploy.deploy", "--check", "-e", "@" + extra_file.name)
+    assert code == 0, output[-3000:]
+    assert changed_count(output) > 0
+    assert (version(https_port, ca_pem), live_release(host)) == (before_version, before_release)
+    assert host.check_output("ls /srv/hello/releases") == releases
 
-    def stopped_then_completed():
-        stopped = deploy(apps, {"release_stop_after": step}, source=source)
-        return stopped, deploy(apps, source=source)
 
-    load, ((stopped_code, stopped_output), (code, output)) = under_load(
-        SERVER_NAME, https_port, ca_pem, stopped_then_completed)
-    assert stopped_code != 0 and "Stopped after the step %s" % step in stopped_output, stopped_output[-2000:]
+def test_deploys_stopped_after_each_step_are_completed_by_the_next(host, https_port, ca_pem, apps):
+    """A chain under one load: five runs towards the other release, each stopped one step
+    further (the last after the swap, which it leaves unrecorded), a run back that records
+    that swap, switches and stops after its own commit, and the run that completes it."""
+    start_version = version(https_port, ca_pem)
+    there, back = wheel_source(WHEELS[other(start_version)]), wheel_source(WHEELS[start_version])
+    stopped = []
+
+    def chain():
+        for step in STEPS[:-1]:
+            stopped.append((step, deploy(apps, {"release_stop_after": step}, source=there)))
+        stopped.append(("commit", deploy(apps, {"release_stop_after": "commit"}, source=back)))
+        return deploy(apps, source=back)
+
+    load, (code, output) = under_load(SERVER_NAME, https_port, ca_pem, chain)
+    for step, (stopped_code, stopped_output) in stopped:
+        assert stopped_code != 0 and "Stopped after the step %s" % step in stopped_output, stopped_output[-2000:]
     assert code == 0, output[-3000:]
     assert load.failures == []
-    assert version(https_port, ca_pem) == target
-    assert_converged(host, before_release)
+    assert load.versions[other(start_version)] > 0
+    assert version(https_port, ca_pem) == start_version
+    # previous: the release the stopped runs switched to, which served until the run back.
+    idle = "b" if link_name(host, "/srv/hello/current") == "a" else "a"
+    served_between = link_name(host, "/srv/hello/slots/" + idle)
+    assert other(start_version) in host.file("/srv/hello/releases/%s/release.json" % served_between).content_string
+    assert_converged(host, served_between)
 
 
 def test_a_killed_deploy_leaves_no_lock_and_is_completed_by_the_next(host, https_port, ca_pem, apps):

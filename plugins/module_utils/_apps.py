@@ -592,9 +592,9 @@ def _record(app, root, config_dir, socket_dir, unit_prefix):
         "module": app["module"],
         "server_names": list(app.get("server_names") or []),
         "health_host": health_host(list(app.get("server_names") or [])),
-        "source": dict(app["source"]),
-        # The source as shown and stored (release.json): credentials in URLs redacted.
-        "source_display": dict((key, redact_url(value)) for key, value in app["source"].items()),
+        # Credentials in URLs redacted: the records are shown (a loop's items at -v) and
+        # stored (release.json). The app role reads the URLs that carry them from asgi_apps.
+        "source": dict((key, redact_url(value)) for key, value in app["source"].items()),
         "release": app.get("release"),
         "requirements": app.get("requirements"),
         "constraints": app.get("constraints"),

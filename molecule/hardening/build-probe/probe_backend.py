@@ -14,7 +14,7 @@ VERSION = "1.0.0"
 TAG = "py3-none-any"
 # Places a build must not change: the system, the app's configuration and state, root's home.
 TARGETS = ["/etc", "/etc/asgi-deploy", "/etc/asgi-deploy/hello", "/srv/hello", "/srv/hello/shared",
-           "/srv/hello/releases", "/usr/local/lib", "/root", "/var/tmp"]
+           "/srv/hello/releases", "/usr/local/lib", "/root"]
 
 
 def _write_result(directory):

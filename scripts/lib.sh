@@ -41,7 +41,10 @@ ensure_docker() {
   docker info >/dev/null 2>&1 && return 0
   log "starting dockerd"
   mkdir -p "$BUILD_DIR"
-  as_root bash -c "nohup dockerd >'$BUILD_DIR/dockerd.log' 2>&1 &"
+  # The daemon outlives this run: it must not inherit its open files, such as the lock of
+  # a `flock FILE scripts/test ...`, which it would then hold until it stops.
+  as_root bash -c "for fd in /proc/\$\$/fd/*; do fd=\${fd##*/}; [ \$fd -gt 2 ] && eval \"exec \$fd>&-\"; done
+    nohup dockerd >'$BUILD_DIR/dockerd.log' 2>&1 &"
   for _ in $(seq 60); do
     docker info >/dev/null 2>&1 && return 0
     sleep 1

@@ -16,7 +16,8 @@ description:
     that every role of the collection shares, so each is written in one place.
   - Checks what an argument spec cannot express across apps and fields, and fails
     naming the app and the field.
-  - Secrets (C(secret_env)) are never copied into the result.
+  - Secrets (C(secret_env) and what C(secret_env_file) holds) are never copied into the
+    result; their names are, as C(secret_env_names).
 options:
   _input:
     description: The C(asgi_apps) list.
@@ -55,6 +56,13 @@ options:
     type: list
     elements: str
     default: []
+  secret_env_files:
+    description:
+      - The text of each app's C(secret_env_file) by app name, as read on the controller
+        (C(null) when the file is missing). Checked like C(secret_env); an error names the
+        app, the field and the variable, never a value.
+    type: dict
+    default: {}
 """
 
 EXAMPLES = r"""
@@ -77,15 +85,17 @@ from ansible_collections.asgi.deploy.plugins.module_utils._apps import (
     AppSpecError,
     normalize_apps,
 )
+from ansible_collections.asgi.deploy.plugins.plugin_utils._secret_env_file import load_secret_env_files
 
 
 def asgi_apps_normalize(apps, root="/srv", config_dir="/etc/asgi-deploy",
                         socket_dir="/run/asgi-deploy", unit_prefix="asgi-", settings=None,
-                        nginx_server_names=None):
+                        nginx_server_names=None, secret_env_files=None):
     try:
         return normalize_apps(apps, root=root, config_dir=config_dir, socket_dir=socket_dir,
                               unit_prefix=unit_prefix, settings=settings,
-                              nginx_server_names=nginx_server_names)
+                              nginx_server_names=nginx_server_names,
+                              secret_env_files=load_secret_env_files(secret_env_files))
     except AppSpecError as exc:
         raise AnsibleFilterError(to_native(exc))
 

@@ -331,15 +331,55 @@ def _check_directives(field, overrides, fail):
                      "list of them, or null to drop the setting): %s" % problem)
 
 
-def _check_runtime(index, app, max_workers):
-    """What the process under systemd gets: its environment, health path, sandbox changes."""
+class UnreadableFile(object):
+    """A controller file that could not be read as what it should hold: the problem, in
+    words that never repeat the file's content (a secret_env_file is secret)."""
+
+    def __init__(self, problem):
+        self.problem = problem
+
+
+def _check_secret_env_file(index, app, files):
+    """What the app's secret_env_file holds, a mapping, from files ({app name: the mapping
+    read from the file, an UnreadableFile, or None where no file is on the controller})."""
+    path = app.get("secret_env_file")
+    if path is None:
+        return {}
+    if not isinstance(path, str) or not path or CONTROL.search(path):
+        _fail(index, app, "secret_env_file", "%r is not a path on the controller" % (path,))
+    data = (files or {}).get(app["name"])
+    if data is None:
+        _fail(index, app, "secret_env_file", "%s is not a file on the controller" % path)
+    if isinstance(data, UnreadableFile):
+        _fail(index, app, "secret_env_file", "%s %s" % (path, data.problem))
+    if not isinstance(data, dict):
+        _fail(index, app, "secret_env_file", "%s does not hold a mapping of variable names to values "
+              "(NAME: value, one a line)" % path)
+    return data
+
+
+def secret_env(apps, secret_env_files=None):
+    """{app name: every secret variable of the app}: its secret_env and what its
+    secret_env_file holds (secret_env_files as for normalize_apps, which checked both)."""
+    result = {}
+    for index, app in enumerate(apps):
+        variables = dict(app.get("secret_env") or {})
+        variables.update(_check_secret_env_file(index, app, secret_env_files))
+        result[app["name"]] = variables
+    return result
+
+
+def _check_runtime(index, app, max_workers, secret_env_file=None):
+    """What the process under systemd gets: its environment, health path, sandbox changes.
+    secret_env_file: what the app's secret_env_file holds (see _check_secret_env_file)."""
 
     def fail(field, problem):
         _fail(index, app, field, problem)
 
     names = {}
-    for field in ("env", "secret_env"):
-        variables = app.get(field) or {}
+    for field, variables in (("env", app.get("env")), ("secret_env", app.get("secret_env")),
+                             ("secret_env_file", secret_env_file)):
+        variables = variables or {}
         if not isinstance(variables, dict):
             fail(field, "expected a mapping of variable names to values")
         for variable, value in variables.items():
@@ -552,9 +592,9 @@ def _record(app, root, config_dir, socket_dir, unit_prefix):
         "module": app["module"],
         "server_names": list(app.get("server_names") or []),
         "health_host": health_host(list(app.get("server_names") or [])),
-        "source": dict(app["source"]),
-        # The source as shown and stored (release.json): credentials in URLs redacted.
-        "source_display": dict((key, redact_url(value)) for key, value in app["source"].items()),
+        # Credentials in URLs redacted: the records are shown (a loop's items at -v) and
+        # stored (release.json). The app role reads the URLs that carry them from asgi_apps.
+        "source": dict((key, redact_url(value)) for key, value in app["source"].items()),
         "release": app.get("release"),
         "requirements": app.get("requirements"),
         "constraints": app.get("constraints"),
@@ -644,9 +684,10 @@ def _check_nginx_claims(apps, lines):
 
 def normalize_apps(apps, root="/srv", config_dir="/etc/asgi-deploy",
                    socket_dir="/run/asgi-deploy", unit_prefix="asgi-", settings=None,
-                   nginx_server_names=None):
+                   nginx_server_names=None, secret_env_files=None):
     """Check every app and the roles' settings, then return the apps' records (without
-    secrets). nginx_server_names: `grep -H server_name` lines of the host's nginx files."""
+    secrets). nginx_server_names: `grep -H server_name` lines of the host's nginx files.
+    secret_env_files: {app name: what its secret_env_file holds} (see _check_secret_env_file)."""
     settings = settings or {}
     _check_settings(root, config_dir, socket_dir, unit_prefix)
     _check_role_settings(settings)
@@ -657,11 +698,16 @@ def normalize_apps(apps, root="/srv", config_dir="/etc/asgi-deploy",
     if build_user is not None and (not isinstance(build_user, str) or not APP_NAME.match(build_user)):
         raise AppSpecError("app_build_user: %r is not a safe user name (lowercase letter first, then "
                            "lowercase letters, digits, '_' or '-', 32 characters at most)" % (build_user,))
+    file_secrets = []
     for index, app in enumerate(apps):
         _check_app(index, app)
-        _check_runtime(index, app, max_workers if isinstance(max_workers, int) else None)
+        file_secrets.append(_check_secret_env_file(index, app, secret_env_files))
+        _check_runtime(index, app, max_workers if isinstance(max_workers, int) else None, file_secrets[-1])
         if app["name"] == build_user:
             _fail(index, app, "name", "%s is the build user (app_build_user); name the app otherwise" % build_user)
     _check_unique(apps)
     _check_nginx_claims(apps, nginx_server_names)
-    return [_record(app, root, config_dir, socket_dir, unit_prefix) for app in apps]
+    records = [_record(app, root, config_dir, socket_dir, unit_prefix) for app in apps]
+    for record, from_file in zip(records, file_secrets):
+        record["secret_env_names"] = sorted(set(record["secret_env_names"]) | set(from_file))
+    return records

@@ -2,13 +2,16 @@
 write, modes of the files holding secrets, that it still serves HTTP and WebSocket through
 nginx, and that a secret never shows in a converge's output, even at -vvv."""
 
+import copy
 import json
 import os
 import re
 import secrets
 import shlex
+import subprocess
 
 import pytest
+import yaml
 
 from asgi_host import live_unit, unit_property, wait_until
 from asgi_probe import https_json, playbook_recap, websocket_echo
@@ -16,6 +19,9 @@ from asgi_probe import https_json, playbook_recap, websocket_echo
 SERVER_NAME = "hello.example.test"
 # systemd-analyze rates a plain service 9.6 ("UNSAFE"); 2.0 or less is "OK".
 MAX_EXPOSURE = 2.0
+# The private index's password (molecule.yml) and the lines of files/hello-secrets.yml.
+INDEX_PASSWORD = "idx-pw-5c2e9a71d4"
+FILE_NEEDLES = ["file-canary-b81e", "file-line2-b81e"]
 
 
 def dropin(host):
@@ -175,24 +181,74 @@ def world_readable_files_holding(host, needles):
     return found.stdout.split()
 
 
-def test_secret_never_in_output_even_at_vvv(host, monkeypatch, https_port, ca_pem):
-    """A fresh secret is deployed at -vvv with --diff: it must reach the app exactly, and no
-    output line, the journal or any file every user can read."""
+def literal_secret_inventory(host, directory, literal, secret_file, release):
+    """An inventory beside the scenario's that gives the app a secret written literally in
+    its group_vars, tagged !unsafe as the docs say, a secret_env_file and a new release (so
+    the play builds, with the index credentials)."""
+    apps = copy.deepcopy(host.ansible.get_variables()["asgi_apps"])
+    apps[0]["secret_env"]["HELLO_LITERAL"] = "LITERAL-PLACEHOLDER"
+    apps[0]["secret_env_file"] = str(secret_file)
+    apps[0]["release"] = release
+    text = yaml.safe_dump({"asgi_apps": apps}, default_flow_style=False)
+    # A JSON string is a YAML double-quoted string.
+    text = text.replace("LITERAL-PLACEHOLDER", "!unsafe " + json.dumps(literal))
+    (directory / "group_vars").mkdir(parents=True)
+    (directory / "group_vars" / "asgi.yml").write_text(text)
+    name = host.ansible.get_variables()["inventory_hostname"]
+    (directory / "hosts.yml").write_text(yaml.safe_dump({"asgi": {"hosts": {name: None}}}))
+    return str(directory)
+
+
+def vaulted_secret_file(directory, variables):
+    """A secret_env_file encrypted with ansible-vault, and its password file."""
+    password = directory / "vault-password"
+    password.write_text(secrets.token_hex(16))
+    secret_file = directory / "hello-secrets.yml"
+    secret_file.write_text(yaml.safe_dump(variables, default_style='"'))
+    subprocess.run(["ansible-vault", "encrypt", "--vault-password-file", str(password), str(secret_file)],
+                   check=True, capture_output=True)
+    return secret_file, password
+
+
+def lines_holding(output, needles):
+    """The lines of output that hold a needle, the needle masked (for the failure message)."""
+    found = []
+    for line in output.splitlines():
+        for needle in needles:
+            if needle in line:
+                found.append(line.replace(needle, "<needle>")[:300])
+    return found
+
+
+def test_secret_never_in_output_even_at_vvv(host, monkeypatch, tmp_path, https_port, ca_pem):
+    """Fresh secrets from a lookup, written literally in group_vars (!unsafe) and in a
+    vaulted secret_env_file, deployed at -vvv with --diff together with a new release
+    built from the private index: each must reach the app exactly, and neither they nor
+    the index's password may show in any output line, the journal or a file every user
+    can read."""
     canary, needles = tricky_canary()
+    literal, literal_needles = tricky_canary()
+    from_file, file_needles = tricky_canary()
     monkeypatch.setenv("ASGI_CANARY_SECRET", canary)
+    secret_file, vault_password = vaulted_secret_file(tmp_path, {"HELLO_FILE_SECRET": from_file})
+    inventory = literal_secret_inventory(host, tmp_path / "inventory", literal, secret_file,
+                                         "vvv-" + secrets.token_hex(4))
     playbook = os.path.join(os.environ["MOLECULE_SCENARIO_DIRECTORY"], "converge.yml")
-    code, output = playbook_recap(playbook, "-vvv", "--diff")
+    code, output = playbook_recap(playbook, "-i", inventory, "--vault-password-file", str(vault_password),
+                                  "-vvv", "--diff")
     assert code == 0, output[-3000:]
     assert "ESTABLISH DOCKER CONNECTION" in output  # really -vvv
-    for needle in needles:
-        assert needle not in output
+    assert "Create the release's venv and install the app" in output  # really built
+    needles = needles + literal_needles + file_needles + [INDEX_PASSWORD]
+    assert lines_holding(output, needles) == []
     journal = host.check_output("journalctl --no-pager -o cat")
     assert [needle for needle in needles if needle in journal] == []
     assert world_readable_files_holding(host, needles) == []
-    # The secret changed, so the app restarted: it serves with it, still sandboxed.
+    # The secrets changed, so the app restarted: it serves with them, still sandboxed.
     assert wait_until(lambda: https_json(SERVER_NAME, https_port, ca_pem)["app"] == "hello", 30) is not None
     unit = live_unit(host)
-    assert process_environment(host, unit, "HELLO_TOKEN") == canary.encode("unicode_escape").decode()
+    for name, value in [("HELLO_TOKEN", canary), ("HELLO_LITERAL", literal), ("HELLO_FILE_SECRET", from_file)]:
+        assert process_environment(host, unit, name) == value.encode("unicode_escape").decode(), name
     assert unit_property(host, unit, "ProtectSystem") == "strict"
 
 
@@ -201,15 +257,16 @@ def test_a_failed_release_shows_its_output_without_the_secret(host, monkeypatch,
     the command's output, the secret redacted."""
     canary, needles = tricky_canary()
     monkeypatch.setenv("ASGI_CANARY_SECRET", canary)
-    apps = host.ansible.get_variables()["asgi_apps"]
-    apps[0]["pre_activate"] = 'echo "the token is $HELLO_TOKEN" >&2; exit 3'
+    apps = copy.deepcopy(host.ansible.get_variables()["asgi_apps"])
+    apps[0]["pre_activate"] = 'echo "the token is $HELLO_TOKEN, the file says $HELLO_FILE_SECRET" >&2; exit 3'
     extra = tmp_path / "failing.json"
     extra.write_text(json.dumps({"asgi_apps": apps}))
     playbook = os.path.join(os.environ["MOLECULE_SCENARIO_DIRECTORY"], "converge.yml")
     code, output = playbook_recap(playbook, "-vvv", "-e", "@%s" % extra)
     assert code != 0
     assert "was not activated" in output and "the token is ********" in output, output[-3000:]
-    for needle in needles:
+    # The secret_env_file's value (a line of it each) is redacted too.
+    for needle in needles + FILE_NEEDLES:
         assert needle not in output
     # Put the app back as the inventory has it, with a fresh secret.
     monkeypatch.setenv("ASGI_CANARY_SECRET", tricky_canary()[0])
@@ -238,6 +295,7 @@ def test_the_app_user_can_write_nothing_on_its_import_path(host):
         "cd %s && runuser -u hello -- env PYTHONSAFEPATH=1 /srv/hello/current/venv/bin/python -c "
         "'import sys; print(\"\\n\".join(p for p in sys.path if p))'" % cwd).splitlines()
     assert any(path.endswith("site-packages") for path in paths)
-    writable = [path for path in paths + [cwd]
-                if host.run("runuser -u hello -- test -w %s" % shlex.quote(path)).rc == 0]
-    assert writable == []
+    # No directory or file below any of them either (a planted module or .pth file).
+    existing = [path for path in paths + [cwd] if host.file(path).exists]
+    writable = host.run("runuser -u hello -- find %s -writable" % " ".join(shlex.quote(path) for path in existing))
+    assert writable.stdout == ""

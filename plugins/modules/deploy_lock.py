@@ -52,6 +52,7 @@ options:
     type: dict
 attributes:
   action:
+    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
     support: full
   check_mode:
     description: Can run in check mode and return changed status prediction without modifying target.

@@ -80,8 +80,8 @@ CASES = [
                                   previous="r1"), forward("r2"), ["retire_idle"], "b", "r1"),
     ("stopped-after-swap-then-newer", host(slot("r1", "active", True), slot("r2", "active", False), live="b",
                                            current="a", previous="r0", releases=("r0", "r1", "r2", "r3")),
-     forward("r3"), ["record", "retire_idle"] + ["link", "configure", "hook", "start", "probe",
-                                                                 "swap", "commit", "retire_old"], "a", "r2"),
+     forward("r3"), ["record", "retire_idle", "link", "configure", "hook", "start", "probe", "swap", "commit",
+                     "retire_old"], "a", "r2"),
     ("failed-candidate-retried", host(LIVE_R1, slot("r2", "failed", False), releases=("r1", "r2")), forward("r2"),
      ["reset_failed"] + SWITCH_TO_B, "b", "r1"),
     ("stray-enabled-idle", host(LIVE_R1, slot("r0", "inactive", True), previous="r0", releases=("r0", "r1")),
@@ -92,8 +92,8 @@ CASES = [
      back("r1"), SWITCH_TO_B, "b", "r3"),
     ("rollback-after-interrupted-swap", host(slot("r1", "active", True), slot("r2", "active", False), live="b",
                                              current="a", previous="r0", releases=("r0", "r1", "r2")),
-     back(), ["record", "retire_idle"] + ["link", "configure", "hook", "start", "probe", "swap",
-                                                          "commit", "retire_old"], "a", "r2"),
+     back(), ["record", "retire_idle", "link", "configure", "hook", "start", "probe", "swap", "commit",
+              "retire_old"], "a", "r2"),
 ]
 
 

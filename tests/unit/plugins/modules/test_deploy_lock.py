@@ -10,8 +10,8 @@ ME = {"host": "ctl", "pid": 100, "started": "boot:500", "user": "ops", "since": 
 OTHER = dict(ME, pid=200, started="boot:600")
 
 
-def lock(run_main, path, holder=ME, **args):
-    return run_main(deploy_lock.main, dict({"path": path, "holder": holder, "wait": 0}, **args))
+def lock(run_main, path, holder=None, **args):
+    return run_main(deploy_lock.main, dict({"path": path, "holder": holder or ME, "wait": 0}, **args))
 
 
 def test_a_free_lock_is_taken_and_names_its_holder(run_main, tmp_path):

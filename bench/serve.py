@@ -23,14 +23,15 @@ import time
 APP = "hello"
 SERVER_NAME = "hello.example.test"
 ETC = "/etc/asgi-deploy/%s" % APP
-CONFIG = ETC + "/gunicorn.conf.py"
-ENV_FILE = ETC + "/env"
+# The bench host runs one release, from its first slot: the configuration is that slot's.
+CONFIG = ETC + "/slots/a/gunicorn.conf.py"
+ENV_FILE = ETC + "/slots/a/env"
 SHARED = "/srv/%s/shared" % APP
 VENV = "/srv/%s/current/venv" % APP
 ASGI_PATH = "hello_asgi.main:app"
 NGINX_CONF = "/etc/nginx/nginx.conf"
 APP_CONF = "/etc/nginx/conf.d/asgi-app-%s.conf" % APP
-HARDENING = "/etc/systemd/system/asgi-%s@.service.d/50-hardening.conf" % APP
+HARDENING = "/etc/systemd/system/asgi-%s@a.service.d/50-asgi-deploy.conf" % APP
 RUN_DIR = "/run/asgi-bench"
 # The peers' sockets: the app's user creates them, nginx's workers connect.
 SOCKET_DIR = RUN_DIR + "/sockets"

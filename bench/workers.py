@@ -15,7 +15,8 @@ from serve import Host, module_choice  # bench/serve.py: the test host and the m
 
 APP = "hello"
 SERVER_NAME = "hello.example.test"
-CONFIG = "/etc/asgi-deploy/%s/gunicorn.conf.py" % APP
+# The bench host runs one release, from its first slot: the configuration is that slot's.
+CONFIG = "/etc/asgi-deploy/%s/slots/a/gunicorn.conf.py" % APP
 VENV = "/srv/%s/current/venv" % APP
 UVICORN_UNIT = "asgi-bench-uvicorn"
 UVICORN_PORT = 8000

@@ -3,6 +3,7 @@
 
 import json
 import os
+import re
 import socket
 import ssl
 import subprocess
@@ -66,21 +67,36 @@ def websocket_echo(server_name, port, ca_pem, messages):
         connection.close()
 
 
-def playbook_recap(playbook, *args):
-    """Run a playbook against the scenario's inventory; return (exit code, output)."""
+def _playbook_command(playbook, args):
     command = ["ansible-playbook", "-i", os.environ["MOLECULE_INVENTORY_FILE"], playbook, *args]
-    env = dict(os.environ)
+    # Plain text, which changed_count reads (Molecule forces colors on).
+    env = dict(os.environ, ANSIBLE_FORCE_COLOR="0", ANSIBLE_NOCOLOR="1")
     ansible_cfg = os.path.join(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"], "ansible.cfg")
     if os.path.exists(ansible_cfg):
         env["ANSIBLE_CONFIG"] = ansible_cfg
+    return command, env
+
+
+def playbook_recap(playbook, *args):
+    """Run a playbook against the scenario's inventory; return (exit code, output)."""
+    command, env = _playbook_command(playbook, args)
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
     return done.returncode, done.stdout + done.stderr
 
 
+def playbook_process(playbook, *args):
+    """Start a playbook in a process group of its own (so that it can be killed whole)."""
+    command, env = _playbook_command(playbook, args)
+    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+
+
+RECAP_LINE = re.compile(r"^\S+\s+: ok=\d+\s+changed=(\d+)\s", re.M)
+
+
 def changed_count(output):
-    """The sum of changed=N over the PLAY RECAP lines."""
-    total = 0
-    for line in output.splitlines():
-        if " changed=" in line and " ok=" in line:
-            total += int(line.split(" changed=")[1].split()[0])
-    return total
+    """The sum of changed=N over the PLAY RECAP lines; a run that printed none is an error,
+    not zero changes."""
+    counts = RECAP_LINE.findall(output)
+    assert counts, "no PLAY RECAP line in the output:\n" + output[-2000:]
+    return sum(int(count) for count in counts)

@@ -68,7 +68,7 @@ options:
 EXAMPLES = r"""
 - name: Derive the apps' records
   ansible.builtin.set_fact:
-    _asgi_apps: "{{ asgi_apps | asgi.deploy.asgi_apps_normalize(root='/srv') }}"
+    asgi_app_records: "{{ asgi_apps | asgi.deploy.asgi_apps_normalize(root='/srv') }}"
 """
 
 RETURN = r"""

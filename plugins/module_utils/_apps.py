@@ -25,6 +25,7 @@ from ansible_collections.asgi.deploy.plugins.module_utils._escape import (
     shell_word,
     systemd_value,
 )
+from ansible_collections.asgi.deploy.plugins.module_utils._release import RELEASE_ID
 
 # A system user and group is named after the app: keep to what useradd accepts
 # everywhere and what is safe in paths and unit names.
@@ -76,7 +77,6 @@ HIDDEN_FROM_APPS = ("/home", "/root", "/run", "/tmp", "/var/tmp", "/proc", "/sys
 # Paths written into unit files, nginx and pip's arguments.
 SAFE_PATH = re.compile(r"^[A-Za-z0-9._+@/-]+$")
 FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
-RELEASE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 # A requirement from an index: a name, extras, version clauses. Never an option ('-...').
 _VERSION_CLAUSE = r"\s*(?:===|==|~=|!=|<=|>=|<|>)\s*[A-Za-z0-9.*+!_-]+"
 PIP_SPEC = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?(?:\[[A-Za-z0-9._, -]*\])?"
@@ -162,7 +162,7 @@ def _check_app(index, app):
     if len(set(server_names)) != len(server_names):
         _fail(index, app, "server_names", "a name is listed twice")
     release = app.get("release")
-    if release is not None and (not isinstance(release, str) or not RELEASE.match(release)):
+    if release is not None and (not isinstance(release, str) or not RELEASE_ID.match(release)):
         _fail(index, app, "release", "%r is not a release name (a letter or digit first, then letters, "
               "digits, '.', '_' or '-', 64 characters at most)" % (release,))
     _check_source(index, app)
@@ -404,10 +404,10 @@ def _check_runtime(index, app, max_workers, secret_env_file=None):
     health_path = app.get("health_path", "/healthz")
     if not isinstance(health_path, str) or not HEALTH_PATH.match(health_path):
         fail("health_path", "%r is not a URL path starting with '/'" % (health_path,))
-    pre_activate = app.get("pre_activate")
-    if pre_activate is not None and (not isinstance(pre_activate, str) or "\x00" in pre_activate
-                                     or not pre_activate.strip()):
-        fail("pre_activate", "expected a shell command")
+    for hook in ("pre_activate", "pre_rollback"):
+        command = app.get(hook)
+        if command is not None and (not isinstance(command, str) or "\x00" in command or not command.strip()):
+            fail(hook, "expected a shell command")
     systemd = app.get("systemd") or {}
     for path in systemd.get("read_write_paths") or []:
         if not _is_clean_path(path):
@@ -611,27 +611,40 @@ def _record(app, root, config_dir, socket_dir, unit_prefix):
         # The service's working directory: root-owned and empty, as gunicorn puts it first
         # on sys.path (the app-writable shared/ would let the app user plant code there).
         "workdir": posixpath.join(home, "workdir"),
+        # The link to the live slot, slots/<slot>, as of the last recorded switch.
         "current": posixpath.join(home, "current"),
+        # The link to the release that served before the last switch, releases/<id>: the
+        # one a rollback goes back to.
         "previous": posixpath.join(home, "previous"),
         "config_dir": app_config,
-        "env_file": posixpath.join(app_config, "env"),
-        "gunicorn_conf": posixpath.join(app_config, "gunicorn.conf.py"),
-        # Two slots run side by side during a release switch: each a systemd instance of
-        # the same template units with its own socket; nginx points at the live one.
-        "unit": unit,
-        "service": unit + "@.service",
-        "socket_unit": unit + "@.socket",
+        # The configuration the roles write for the next switch: no slot runs from it.
+        "staged_dir": posixpath.join(app_config, "staged"),
+        # The configuration each release last served with, for a rollback to it.
+        "release_configs_dir": posixpath.join(app_config, "releases"),
+        # Two slots run side by side during a release switch: each an instance of the same
+        # template units, with its own socket and its own configuration.
+        "unit_stem": unit,
+        "service_template": unit + "@.service",
+        "socket_template": unit + "@.socket",
         "slots_dir": posixpath.join(home, "slots"),
         "slots": dict((slot, {
             "service": "%s@%s.service" % (unit, slot),
             "socket_unit": "%s@%s.socket" % (unit, slot),
             "socket": posixpath.join(socket_dir, "%s-%s.sock" % (name, slot)),
             "link": posixpath.join(home, "slots", slot),
+            "config_dir": posixpath.join(app_config, "slots", slot),
+            "env_file": posixpath.join(app_config, "slots", slot, "env"),
+            "gunicorn_conf": posixpath.join(app_config, "slots", slot, "gunicorn.conf.py"),
+            "service_dropin": "/etc/systemd/system/%s@%s.service.d/50-asgi-deploy.conf" % (unit, slot),
+            "socket_dropin": "/etc/systemd/system/%s@%s.socket.d/50-asgi-deploy.conf" % (unit, slot),
         }) for slot in SLOTS),
-        # nginx connects through this link to the live slot's socket.
-        "socket": posixpath.join(home, "live.sock"),
+        # nginx connects through this link, which names the live slot's socket.
+        "live_socket_link": posixpath.join(home, "live.sock"),
+        # One run at a time builds and switches the app (asgi.deploy.deploy_lock).
+        "lock_file": posixpath.join(socket_dir, "locks", name + ".lock"),
         "upstream_name": "asgi_app_" + name.replace("-", "_"),
         "pre_activate": app.get("pre_activate"),
+        "pre_rollback": app.get("pre_rollback"),
         "systemd": {
             "read_write_paths": list((app.get("systemd") or {}).get("read_write_paths") or []),
             "overrides": dict((app.get("systemd") or {}).get("overrides") or {}),

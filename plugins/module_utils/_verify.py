@@ -71,7 +71,7 @@ def _slot_failures(app, slots):
     failures = []
     live = live_slot(slots.get("live_target"), app["slots"])
     if live is None:
-        return ["%s points at %r, not at a slot's socket" % (app["socket"], slots.get("live_target"))], None
+        return ["%s points at %r, not at a slot's socket" % (app["live_socket_link"], slots.get("live_target"))], None
     current = slots.get("current_target")
     if current is None or posixpath.basename(current) != live:
         failures.append("current names %r but the live slot is %s" % (current, live))

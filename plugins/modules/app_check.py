@@ -26,7 +26,7 @@ options:
   app:
     description:
       - The app's record from the C(asgi.deploy.asgi_apps_normalize) filter (the role C(asgi.deploy.asgi) makes them).
-      - Its keys C(name), C(server_names), C(health_path), C(tls.mode), C(socket), C(current) and C(slots) are read.
+      - Its keys C(name), C(server_names), C(health_path), C(tls.mode), C(live_socket_link), C(current) and C(slots) are read.
     type: dict
     required: true
   address:
@@ -203,7 +203,7 @@ def main():
                 names[name] = {'https': _https(params, name, app['health_path']), 'http': _http(params, name, '/')}
             else:
                 names[name] = {'http': _http(params, name, app['health_path'])}
-        live_target = _readlink(app['socket'])
+        live_target = _readlink(app['live_socket_link'])
         slot_units = [unit for slot in app['slots'].values() for unit in (slot['socket_unit'], slot['service'])]
         slots = {
             'live_target': live_target,

@@ -52,9 +52,12 @@ def test_socket_only_for_nginx(host, app):
 
 @pytest.mark.parametrize("app", APPS)
 def test_env_file_readable_only_by_root_and_app(host, app):
-    env = host.file("/etc/asgi-deploy/%s/env" % app)
+    env = host.file("/etc/asgi-deploy/%s/slots/a/env" % app)
     assert (env.user, env.group, env.mode) == ("root", app, 0o640)
-    assert "HELLO_NAME=\"%s\"" % app in host.run("cat /etc/asgi-deploy/%s/env" % app).stdout
+    assert "HELLO_NAME=\"%s\"" % app in host.run("cat /etc/asgi-deploy/%s/slots/a/env" % app).stdout
+    # What the next switch copies to a slot is root's only.
+    staged = host.file("/etc/asgi-deploy/%s/staged/env" % app)
+    assert (staged.user, staged.group, staged.mode) == ("root", "root", 0o600)
 
 
 @pytest.mark.parametrize("app", APPS)
@@ -80,7 +83,7 @@ def test_app_user_is_a_system_account_without_login(host, app):
 
 @pytest.mark.parametrize("app", APPS)
 def test_gunicorn_runs_the_configured_workers(host, app):
-    config = host.file("/etc/asgi-deploy/%s/gunicorn.conf.py" % app).content_string
+    config = host.file("/etc/asgi-deploy/%s/slots/a/gunicorn.conf.py" % app).content_string
     worker_class = re.search(r"^worker_class = (.+)$", config, re.M).group(1)
     assert ast.literal_eval(worker_class) == "uvicorn_worker.UvicornWorker"
     workers = int(re.search(r"^workers = (\d+)$", config, re.M).group(1))

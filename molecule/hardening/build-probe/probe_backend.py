@@ -54,7 +54,7 @@ def record():
         "CapEff": _status("CapEff"),
         "NoNewPrivs": _status("NoNewPrivs"),
         "writes": dict((target, _write_result(target)) for target in TARGETS),
-        "reads": dict((path, _read_result(path)) for path in ["/etc/asgi-deploy/hello/env",
+        "reads": dict((path, _read_result(path)) for path in ["/etc/asgi-deploy/hello/staged/env",
                                                               "/etc/ssl/asgi-deploy/private/hello.key"]),
     }
 

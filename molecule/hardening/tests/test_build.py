@@ -39,7 +39,7 @@ def test_the_build_could_not_write_outside_its_release(build_record, target):
 
 
 def test_the_build_could_not_read_the_apps_secrets_or_keys(build_record):
-    assert build_record["reads"]["/etc/asgi-deploy/hello/env"] == "EACCES"
+    assert build_record["reads"]["/etc/asgi-deploy/hello/staged/env"] == "EACCES"
     # (The first release is built before the nginx role writes the key.)
     assert build_record["reads"]["/etc/ssl/asgi-deploy/private/hello.key"] in ("EACCES", "ENOENT")
 

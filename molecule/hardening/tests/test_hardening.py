@@ -19,10 +19,14 @@ from asgi_probe import https_json, playbook_recap, websocket_echo
 SERVER_NAME = "hello.example.test"
 # systemd-analyze rates a plain service 9.6 ("UNSAFE"); 2.0 or less is "OK".
 MAX_EXPOSURE = 2.0
-DROPIN = "/etc/systemd/system/asgi-hello@.service.d/50-hardening.conf"
 # The private index's password (molecule.yml) and the lines of files/hello-secrets.yml.
 INDEX_PASSWORD = "idx-pw-5c2e9a71d4"
 FILE_NEEDLES = ["file-canary-b81e", "file-line2-b81e"]
+
+
+def dropin(host):
+    """The live slot's own drop-in: its sandbox and stop timeout."""
+    return "/etc/systemd/system/%s.d/50-asgi-deploy.conf" % live_unit(host)
 
 
 def test_exposure_score_is_low(host):
@@ -37,7 +41,7 @@ def test_exposure_score_is_low(host):
 
 def test_sandbox_comes_from_the_drop_in(host):
     unit = live_unit(host)
-    assert DROPIN in unit_property(host, unit, "DropInPaths")
+    assert dropin(host) in unit_property(host, unit, "DropInPaths")
     assert "ProtectSystem" not in host.file("/etc/systemd/system/asgi-hello@.service").content_string
 
 
@@ -66,8 +70,7 @@ def _in_sandbox(host, command, user="root"):
     """Run command in a transient service with the directives of the app's drop-in. As
     root (without capabilities) only the sandbox's read-only mounts stop a write to the
     root-owned release; as the app's user, its own directory is writable."""
-    dropin = host.file(DROPIN).content_string
-    directives = [line for line in dropin.splitlines() if re.match(r"^[A-Z][A-Za-z]*=", line)]
+    directives = [line for line in host.file(dropin(host)).content_string.splitlines() if re.match(r"^[A-Z][A-Za-z]*=", line)]
     properties = " ".join("-p %s" % shlex.quote(directive) for directive in directives)
     return host.run("systemd-run --quiet --wait --pipe --collect --uid=%s %s -- %s"
                     % (user, properties, command))
@@ -129,8 +132,11 @@ def test_release_and_venv_owned_by_root(host):
 
 
 @pytest.mark.parametrize("path,owner,group,mode", [
-    ("/etc/asgi-deploy/hello/env", "root", "hello", 0o640),
-    ("/etc/asgi-deploy/hello/gunicorn.conf.py", "root", "hello", 0o640),
+    ("/etc/asgi-deploy/hello/slots/a/env", "root", "hello", 0o640),
+    ("/etc/asgi-deploy/hello/slots/a/gunicorn.conf.py", "root", "hello", 0o640),
+    ("/etc/asgi-deploy/hello/slots/a/state.json", "root", "root", 0o600),
+    ("/etc/asgi-deploy/hello/staged", "root", "root", 0o700),
+    ("/etc/asgi-deploy/hello/staged/env", "root", "root", 0o600),
     ("/etc/ssl/asgi-deploy/private", "root", "root", 0o700),
     ("/etc/ssl/asgi-deploy/private/hello.key", "root", "root", 0o600),
 ])

@@ -69,7 +69,7 @@ def test_module_reports_the_memory_limit(host, expected):
 def test_gunicorn_runs_the_computed_workers(host, role_sizing, expected):
     result = role_sizing
     assert (result["workers"], result["bound"]) == (expected["workers"], expected["bound"]), result["reason"]
-    config = host.file("/etc/asgi-deploy/hello/gunicorn.conf.py").content_string
+    config = host.file("/etc/asgi-deploy/hello/slots/a/gunicorn.conf.py").content_string
     assert int(re.search(r"^workers = (\d+)$", config, re.M).group(1)) == result["workers"]
     # The live release slot's unit: the only running one after a first deploy.
     units = host.check_output("systemctl list-units --plain --no-legend --state=running 'asgi-hello*.service'")

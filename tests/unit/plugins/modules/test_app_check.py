@@ -94,7 +94,7 @@ def host(tmp_path, monkeypatch):
                            'source': {'type': 'pypi', 'spec': 'shop==1.0'}}],
                          root=str(tmp_path), socket_dir=str(tmp_path / 'run'))[0]
     os.makedirs(app['slots_dir'])
-    os.symlink(app['slots']['b']['socket'], app['socket'])
+    os.symlink(app['slots']['b']['socket'], app['live_socket_link'])
     os.symlink(app['slots']['b']['link'], app['current'])
     os.symlink(os.path.join(app['releases_dir'], 'r-0123abcd4567'), app['slots']['b']['link'])
     states = {unit: 'active' for unit in (app['slots']['b']['service'], app['slots']['b']['socket_unit'])}

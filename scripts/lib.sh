@@ -67,13 +67,26 @@ ensure_venv() {
 
 # Build the collection tarball and install it into a collections path, as an operator does.
 install_collection() {
-  local dist="$BUILD_DIR/dist" collections="$BUILD_DIR/collections"
-  rm -rf "$dist" "$collections/ansible_collections/asgi/deploy"
-  mkdir -p "$dist" "$collections"
+  local dist="$BUILD_DIR/dist" installed="$BUILD_DIR/collections/ansible_collections/asgi/deploy" staging tarball
+  mkdir -p "$dist" "$(dirname "$installed")"
+  staging=$(mktemp -d "$BUILD_DIR/install.XXXXXX")
   log "building and installing the collection from its tarball"
-  (cd "$ROOT" && ansible-galaxy collection build --force --output-path "$dist" >/dev/null)
-  ansible-galaxy collection install --offline --no-deps --force \
-    -p "$collections" "$dist"/asgi-deploy-*.tar.gz >/dev/null
+  (cd "$ROOT" && ansible-galaxy collection build --force --output-path "$staging" >/dev/null)
+  tarball=$(echo "$staging"/asgi-deploy-*.tar.gz)
+  # Unchanged files (FILES.json holds their checksums): the installed copy stays, so a
+  # scenario of a concurrent run never finds it half-replaced.
+  if [ -d "$installed" ] && [ -f "$dist/${tarball##*/}" ] &&
+     cmp -s <(tar -xOzf "$tarball" FILES.json) <(tar -xOzf "$dist/${tarball##*/}" FILES.json); then
+    rm -rf "$staging"
+    return
+  fi
+  ansible-galaxy collection install --offline --no-deps --force -p "$staging/collections" "$tarball" >/dev/null
+  rm -rf "$installed.old"
+  if [ -d "$installed" ]; then mv "$installed" "$installed.old"; fi
+  mv "$staging/collections/ansible_collections/asgi/deploy" "$installed"
+  rm -rf "$dist"/asgi-deploy-*.tar.gz "$installed.old"
+  mv "$tarball" "$dist/"
+  rm -rf "$staging"
 }
 
 # Build one wheel of the example app into $BUILD_DIR/wheels and print its path:

@@ -39,9 +39,13 @@ class Load:
         self.connections, self.path, self.max_seconds = connections, path, max_seconds
         self.methods = methods
         self.versions = collections.Counter()
+        # When each release first answered, seconds into the load.
+        self.first_answer = {}
         self.by_method = collections.Counter()
         self.failures = []
         self.latencies = []
+        # When each request began, seconds into the load (parallel to latencies).
+        self.begins = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._threads = []
@@ -82,9 +86,11 @@ class Load:
                 problem = "wrong echo %s" % wrong if wrong else None
             with self._lock:
                 self.latencies.append(elapsed)
+                self.begins.append(begin - self.started)
                 self.by_method[method] += 1
                 if problem is None:
                     self.versions[answer["version"]] += 1
+                    self.first_answer.setdefault(answer["version"], begin - self.started)
                 else:
                     self.failures.append((round(begin - self.started, 3), method, status, str(problem)[:200]))
 
@@ -106,9 +112,15 @@ class Load:
     def requests(self):
         return len(self.latencies)
 
-    def percentile(self, fraction):
-        ordered = sorted(self.latencies)
+    def percentile(self, fraction, between=None):
+        """The latency below which `fraction` of the requests stayed; with `between`
+        (first, last), of the requests that began in that span of the load."""
+        ordered = sorted(latency for begin, latency in zip(self.begins, self.latencies)
+                         if between is None or between[0] <= begin <= between[1])
         return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else None
+
+    def requests_between(self, first, last):
+        return sum(1 for begin in self.begins if first <= begin <= last)
 
     def summary(self):
         return ("%d requests (%s) in %.1f s, %d failed, versions %s, p50 %.1f ms, p99 %.1f ms, max %.1f ms"

@@ -41,10 +41,12 @@ ensure_docker() {
   docker info >/dev/null 2>&1 && return 0
   log "starting dockerd"
   mkdir -p "$BUILD_DIR"
-  # The daemon outlives this run: it must not inherit its open files, such as the lock of
-  # a `flock FILE scripts/test ...`, which it would then hold until it stops.
-  as_root bash -c "for fd in /proc/\$\$/fd/*; do fd=\${fd##*/}; [ \$fd -gt 2 ] && eval \"exec \$fd>&-\"; done
-    nohup dockerd >'$BUILD_DIR/dockerd.log' 2>&1 &"
+  # In a session of its own and with every descriptor above stderr closed (Popen's
+  # close_fds): a daemon that inherited the fd of a caller's `flock` would hold that
+  # scenario's lock for as long as it runs.
+  as_root python3 -c 'import subprocess, sys
+subprocess.Popen(["dockerd"], stdin=subprocess.DEVNULL, stdout=open(sys.argv[1], "w"),
+                 stderr=subprocess.STDOUT, start_new_session=True)' "$BUILD_DIR/dockerd.log"
   for _ in $(seq 60); do
     docker info >/dev/null 2>&1 && return 0
     sleep 1

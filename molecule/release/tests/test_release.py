@@ -7,7 +7,7 @@ import tempfile
 
 import pytest
 
-from asgi_load import under_load
+from asgi_load import MIXED, under_load
 from asgi_probe import https_json, playbook_recap
 
 SERVER_NAME = "hello.example.test"
@@ -39,7 +39,7 @@ def run_playbook(name, apps=None, **overrides):
 
 def switch_under_load(https_port, ca_pem, action):
     """Run `action` a few seconds into a load that lasts at least MIN_LOAD_SECONDS."""
-    return under_load(SERVER_NAME, https_port, ca_pem, action, min_seconds=MIN_LOAD_SECONDS)
+    return under_load(SERVER_NAME, https_port, ca_pem, action, min_seconds=MIN_LOAD_SECONDS, methods=MIXED)
 
 
 def wheel_source(variable):

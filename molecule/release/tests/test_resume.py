@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from asgi_load import under_load
+from asgi_load import MIXED, under_load
 from asgi_probe import changed_count, https_json, playbook_process, playbook_recap
 from test_release import SERVER_NAME, wheel_source
 
@@ -83,7 +83,7 @@ def test_deploys_stopped_after_each_step_are_completed_by_the_next(host, https_p
         stopped.append(("commit", deploy(apps, {"release_stop_after": "commit"}, source=back)))
         return deploy(apps, source=back)
 
-    load, (code, output) = under_load(SERVER_NAME, https_port, ca_pem, chain)
+    load, (code, output) = under_load(SERVER_NAME, https_port, ca_pem, chain, methods=MIXED)
     for step, (stopped_code, stopped_output) in stopped:
         assert stopped_code != 0 and "Stopped after the step %s" % step in stopped_output, stopped_output[-2000:]
     assert code == 0, output[-3000:]
@@ -115,7 +115,7 @@ def test_a_killed_deploy_leaves_no_lock_and_is_completed_by_the_next(host, https
         assert host.file("/run/asgi-deploy/locks/hello.lock").exists
         return deploy(apps, source=wheel_source(WHEELS[target]))
 
-    load, (code, output) = under_load(SERVER_NAME, https_port, ca_pem, killed_then_completed)
+    load, (code, output) = under_load(SERVER_NAME, https_port, ca_pem, killed_then_completed, methods=MIXED)
     assert code == 0, output[-3000:]
     assert "took over the deploy lock" in output
     assert load.failures == []
@@ -126,7 +126,7 @@ def test_a_killed_deploy_leaves_no_lock_and_is_completed_by_the_next(host, https
 
 def test_rollback_then_goes_back_exactly_one_release(host, https_port, ca_pem):
     live_before, previous = live_release(host), link_name(host, "/srv/hello/previous")
-    load, (code, output) = under_load(SERVER_NAME, https_port, ca_pem, lambda: playbook("rollback", {}))
+    load, (code, output) = under_load(SERVER_NAME, https_port, ca_pem, lambda: playbook("rollback", {}), methods=MIXED)
     assert code == 0, output[-3000:]
     assert load.failures == []
     assert live_release(host) == previous

@@ -2,7 +2,9 @@
 and a server-sent event stream, enough to prove every hop of a deployment."""
 
 import asyncio
+import logging
 import os
+import time
 from importlib.metadata import version
 
 from fastapi import FastAPI, Request, Response, WebSocket, WebSocketDisconnect
@@ -11,6 +13,37 @@ from fastapi.responses import StreamingResponse
 APP_VERSION = os.environ.get("HELLO_VERSION") or version("hello-asgi")
 
 app = FastAPI(title="hello-asgi", version=APP_VERSION)
+log = logging.getLogger("hello_asgi")
+
+
+class LogRequests:
+    """One line per request through plain stdlib logging: the host's log setup adds the
+    request id nginx made, so this line and nginx's access line share it."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = time.monotonic()
+
+        async def sending(message):
+            if message["type"] == "http.response.start":
+                log.info("%s %s answered %d in %.1f ms", scope["method"], scope["path"], message["status"],
+                         (time.monotonic() - started) * 1000)
+            await send(message)
+
+        return await self.app(scope, receive, sending)
+
+
+app.add_middleware(LogRequests)
+
+
+@app.get("/boom")
+async def boom() -> dict:
+    # A traceback in the logs, to show it stays one line (one JSON object).
+    raise RuntimeError("boom on purpose")
 
 
 @app.get("/")

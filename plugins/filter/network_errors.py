@@ -24,7 +24,7 @@ options:
 EXAMPLES = r"""
 - name: Check an allow-list
   ansible.builtin.assert:
-    that: ['10.0.0.0/8', '192.0.2.7'] | asgi.deploy.network_errors | length == 0
+    that: "['10.0.0.0/8', '192.0.2.7'] | asgi.deploy.network_errors | length == 0"
 """
 
 RETURN = r"""

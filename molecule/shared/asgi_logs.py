@@ -19,6 +19,8 @@ def slot_messages(host, app):
         entry = json.loads(line)
         if entry.get("_SYSTEMD_UNIT", "").startswith("asgi-%s@" % app):
             message = entry.get("MESSAGE")
+            if message is None:
+                continue
             # journald stores a message that is not UTF-8 as a list of bytes.
             messages.append(bytes(message).decode("utf-8", "replace") if isinstance(message, list) else message)
     return messages

@@ -26,6 +26,9 @@ METRICS_PATH = INTERNAL_PREFIX + "metrics"
 # Health probes (the release gate, the health watch) say so; nginx clears the header
 # from clients. They are not counted as requests.
 PROBE_HEADER = "x-asgi-deploy-probe"
+# The slot's metrics, made once in the master (on_starting): module-level, so a HUP, which
+# runs gunicorn.conf.py again, keeps them.
+_STATE = {}
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
 
@@ -203,7 +206,7 @@ def hooks(interface="asgi", instrument=True):
     the app's requests; off, the metrics endpoint and the multiprocess bookkeeping stay,
     for an app with its own prometheus_client metrics.
     """
-    state = {}
+    state = _STATE
 
     def on_starting(server):
         path = os.environ.get("PROMETHEUS_MULTIPROC_DIR")

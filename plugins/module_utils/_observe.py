@@ -54,8 +54,11 @@ def logconfig(log_format, access_log=False, level="info"):
     loggers = {
         "gunicorn.error": {"level": level, "handlers": ["journal"], "propagate": False},
         # Off, access lines are not even made (uvicorn copies this level to uvicorn.access).
-        "gunicorn.access": {"level": "INFO" if access_log else "WARNING",
-                           "handlers": ["journal"] if access_log else [], "propagate": False},
+        "gunicorn.access": {
+            "level": "INFO" if access_log else "WARNING",
+            "handlers": ["journal"] if access_log else [],
+            "propagate": False,
+        },
     }
     return {
         "version": 1,

@@ -82,7 +82,7 @@ def request_id_of(headers):
 
 
 def is_probe(headers):
-    return any(name == PROBE_HEADER.encode() for name, _ in headers)
+    return any(header[0] == PROBE_HEADER.encode() for header in headers)
 
 
 class Metrics(object):
@@ -127,7 +127,7 @@ def load_metrics(environ=None):
         logging.getLogger("asgi_deploy").warning(
             "prometheus_client is not in the release's venv: the app runs without metrics")
         return None
-    app, release, _ = slot_identity(environ)
+    app, release = slot_identity(environ)[:2]
     return Metrics(app, release, prometheus_client)
 
 

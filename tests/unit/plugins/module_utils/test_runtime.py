@@ -108,8 +108,10 @@ def test_a_start_wipes_what_an_earlier_run_left(run):
     assert run["stale_left"] is False
 
 
-@pytest.mark.parametrize("status, expected", [(200, "2xx"), (204, "2xx"), (301, "3xx"), (404, "4xx"),
-                                               (503, "5xx"), (None, "unknown"), (99, "unknown"), (600, "unknown")])
+@pytest.mark.parametrize("status, expected", [
+    (200, "2xx"), (204, "2xx"), (301, "3xx"), (404, "4xx"),
+    (503, "5xx"), (None, "unknown"), (99, "unknown"), (600, "unknown"),
+])
 def test_status_class(status, expected):
     sys.path.insert(0, RUNTIME_DIR)
     try:

@@ -151,6 +151,12 @@ def test_alert_rules_pass_promtool_and_fire_in_their_test(host):
 
 def test_every_journal_line_of_the_app_is_json(host, https_port, ca_pem):
     assert https_get(SERVER_NAME, https_port, ca_pem, "/boom").status == 500
+
+    def tracebacks():
+        return [line for line in json_lines(host, APP) if "boom on purpose" in (line.get("exc_info") or "")]
+
+    # uvicorn logs the exception once the 500 is on its way.
+    assert wait_until(tracebacks, 10) is not None
     slots = " ".join("_SYSTEMD_UNIT=asgi-%s@%s.service" % (APP, slot) for slot in ("a", "b"))
     host.run_expect([0], "journalctl --no-pager -o cat %s | jq -e . >/dev/null" % slots)
     lines = json_lines(host, APP)
@@ -160,8 +166,7 @@ def test_every_journal_line_of_the_app_is_json(host, https_port, ca_pem):
         assert line["app"] == APP
     loggers = {line["logger"] for line in lines}
     assert {"gunicorn.error", "uvicorn.access", "hello_asgi"} <= loggers, loggers
-    tracebacks = [line for line in lines if "boom on purpose" in line.get("exc_info", "")]
-    assert tracebacks and "Traceback" in tracebacks[-1]["exc_info"]
+    assert "Traceback" in tracebacks()[-1]["exc_info"]
     assert all(line["release"] and line["slot"] in ("a", "b") for line in lines)
 
 

@@ -11,9 +11,10 @@ FIELDS = ("time", "level", "logger", "message", "app", "release", "slot", "reque
 
 def slot_messages(host, app):
     """The MESSAGE of every journal entry the app's slots' processes wrote (not systemd's
-    own lines about the units, such as "Started ..."), oldest first."""
+    own lines about the units, such as "Started ..."), oldest first. --all: without it
+    journalctl's JSON output gives a field above 4096 bytes (a traceback's line) as null."""
     output = host.check_output(
-        "journalctl --no-pager -o json --output-fields=MESSAGE,_SYSTEMD_UNIT -u 'asgi-%s@*'" % app)
+        "journalctl --no-pager --all -o json --output-fields=MESSAGE,_SYSTEMD_UNIT -u 'asgi-%s@*'" % app)
     messages = []
     for line in output.splitlines():
         entry = json.loads(line)

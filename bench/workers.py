@@ -6,6 +6,8 @@ measured the same way in the same run.
 """
 
 import argparse
+import importlib.util
+import os
 import re
 import statistics
 import sys
@@ -90,6 +92,60 @@ def rss_mib(host, pid):
     return int(re.search(r"^VmRSS:\s+(\d+) kB", status, re.M).group(1)) / 1024
 
 
+NGINX_APP_CONF = "/etc/nginx/conf.d/asgi-app-%s.conf" % APP
+
+
+def observe_module():
+    """plugins/module_utils/_observe.py (pure Python): the logging configurations the role writes."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "plugins", "module_utils", "_observe.py")
+    spec = importlib.util.spec_from_file_location("asgi_deploy_observe", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def observability(host, on):
+    """JSON logs (gunicorn, uvicorn, the app, nginx's access log) and request metrics on, as
+    deployed; or off: the same lines in text and no request counting."""
+    config = host.run("cat " + CONFIG)
+    log_format = "json" if on else "text"
+    access = re.search(r"^accesslog = (.*)$", config, re.M).group(1) != "None"
+    level = re.search(r"^loglevel = '(\w+)'$", config, re.M).group(1)
+    # repr() of the mapping of text, booleans and lists is the Python literal the role writes.
+    config = re.sub(r"^logconfig_dict = .*$", lambda _: "logconfig_dict = %r" % observe_module().logconfig(
+        log_format, access_log=access, level=level), config, flags=re.M)
+    config = re.sub(r"instrument=(True|False)\)", "instrument=%s)" % on, config)
+    host.write(CONFIG, config)
+    host.run("sed -i -E 's/ asgi_(json|combined)([ ;])/ %s\\2/' %s && nginx -t -q && systemctl reload nginx"
+             % ("asgi_json" if on else "asgi_combined", NGINX_APP_CONF))
+
+
+def compare_observability(host, args, chosen):
+    """Throughput with JSON logs and metrics on / off at the chosen worker count, interleaved."""
+    runs = {True: [], False: []}
+    for round_number in range(1, args.rounds + 1):
+        for on in (True, False):
+            observability(host, on)
+            restart_with(host, chosen)
+            runs[on].append(warm_and_load(host, STACK_URL, args))
+            print("round %d: JSON logs + metrics %s: %.0f req/s" % (round_number, "on" if on else "off", runs[on][-1][0]),
+                  file=sys.stderr)
+    observability(host, True)
+    restart_with(host, chosen)
+    on, off = max(runs[True]), max(runs[False])
+    print("host %s: %d workers; wrk -t%d -c%d -d%ds --latency, best of %d rounds"
+          % (args.host, chosen, args.threads, args.connections, args.duration, args.rounds))
+    print()
+    print("| JSON logs + metrics | req/s (HTTPS via nginx) | p99 ms | failed requests (all rounds) |")
+    print("|---------------------|------------------------:|-------:|-----------------------------:|")
+    for label, best, key in (("on (deployed)", on, True), ("off (text, no counting)", off, False)):
+        print("| %s | %.0f | %.1f | %d |" % (label, best[0], best[1], sum(run[2] for run in runs[key])))
+    print()
+    print("JSON logs + metrics on / off = %.3f (target >= 0.90)" % (on[0] / off[0]))
+    print("spread (req/s of each round): on %s; off %s" % ("/".join("%.0f" % run[0] for run in runs[True]),
+                                                          "/".join("%.0f" % run[0] for run in runs[False])))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("host", help="container name of the deployed test host")
@@ -97,8 +153,12 @@ def main():
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=2, help="runs per count; the best counts")
+    parser.add_argument("--observability", action="store_true",
+                        help="instead of the sweep, JSON logs and metrics on vs off at the chosen count")
     args = parser.parse_args()
     host = Host(args.host)
+    if args.observability:
+        return compare_observability(host, args, configured(host, "workers"))
 
     cpus = int(host.run("nproc"))
     chosen = configured(host, "workers")

@@ -48,6 +48,11 @@ options:
         C(nginx_trusted_proxies). Settings left out are not checked.
     type: dict
     default: {}
+  log_format:
+    description: The log format of the apps that set none (C(asgi_log_format)), C(json) or C(text).
+    type: str
+    default: json
+    choices: [json, text]
   nginx_server_names:
     description:
       - The C(server_name) lines of the host's nginx files as C(grep -H) prints them
@@ -90,12 +95,12 @@ from ansible_collections.asgi.deploy.plugins.plugin_utils._secret_env_file impor
 
 def asgi_apps_normalize(apps, root="/srv", config_dir="/etc/asgi-deploy",
                         socket_dir="/run/asgi-deploy", unit_prefix="asgi-", settings=None,
-                        nginx_server_names=None, secret_env_files=None):
+                        nginx_server_names=None, secret_env_files=None, log_format="json"):
     try:
         return normalize_apps(apps, root=root, config_dir=config_dir, socket_dir=socket_dir,
                               unit_prefix=unit_prefix, settings=settings,
                               nginx_server_names=nginx_server_names,
-                              secret_env_files=load_secret_env_files(secret_env_files))
+                              secret_env_files=load_secret_env_files(secret_env_files), log_format=log_format)
     except AppSpecError as exc:
         raise AnsibleFilterError(to_native(exc))
 

@@ -41,7 +41,7 @@ _value:
   type: str
 """
 
-from ansible_collections.asgi.deploy.plugins.module_utils._apps import redact
+from ansible_collections.asgi.deploy.plugins.module_utils._redact import redact
 
 
 def redact_filter(text, secrets=None):

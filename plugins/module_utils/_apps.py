@@ -25,6 +25,7 @@ from ansible_collections.asgi.deploy.plugins.module_utils._escape import (
     shell_word,
     systemd_value,
 )
+from ansible_collections.asgi.deploy.plugins.module_utils._observe import LOG_FORMATS
 from ansible_collections.asgi.deploy.plugins.module_utils._release import RELEASE_ID
 
 # A system user and group is named after the app: keep to what useradd accepts
@@ -401,6 +402,9 @@ def _check_runtime(index, app, max_workers, secret_env_file=None):
         fail("workers", "%r is not a worker count of 1 or more" % (workers,))
     if workers is not None and max_workers is not None and workers > max_workers:
         fail("workers", "%d is above gunicorn_max_workers (%d)" % (workers, max_workers))
+    log_format = app.get("log_format")
+    if log_format is not None and log_format not in LOG_FORMATS:
+        fail("log_format", "%r is not one of %s" % (log_format, ", ".join(LOG_FORMATS)))
     health_path = app.get("health_path", "/healthz")
     if not isinstance(health_path, str) or not HEALTH_PATH.match(health_path):
         fail("health_path", "%r is not a URL path starting with '/'" % (health_path,))
@@ -537,30 +541,6 @@ def redact_url(value):
     return CREDENTIALS.sub(r"\1***@", value)
 
 
-# Anywhere in a text: scheme://user:secret@ or scheme://token@.
-_URL_CREDENTIALS = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://)[^/@\s\"']+@")
-REDACTED = "********"
-
-
-def redact(text, secrets=()):
-    """The text (build output, journal lines) with every secret value, every line of a
-    secret that spans lines, and the credentials of every URL replaced by ********."""
-    if text is None:
-        return ""
-    text = _URL_CREDENTIALS.sub(r"\1" + REDACTED + "@", str(text))
-    pieces = set()
-    for secret in secrets or ():
-        if secret is None or isinstance(secret, bool):
-            continue
-        secret = str(secret)
-        pieces.add(secret)
-        pieces.update(line for line in secret.splitlines() if len(line.strip()) >= 4)
-    # Longest first, so a whole value goes before the lines it is made of.
-    for piece in sorted((piece for piece in pieces if piece.strip()), key=len, reverse=True):
-        text = text.replace(piece, REDACTED)
-    return text
-
-
 def health_host(server_names):
     """The Host the health probe sends: the first exact name; a wildcard's stand-in."""
     for name in server_names:
@@ -569,7 +549,7 @@ def health_host(server_names):
     return ("health" + server_names[0][1:]) if server_names else "localhost"
 
 
-def _record(app, root, config_dir, socket_dir, unit_prefix):
+def _record(app, root, config_dir, socket_dir, unit_prefix, log_format):
     name = app["name"]
     unit = unit_prefix + name
     home = posixpath.join(root, name)
@@ -602,6 +582,8 @@ def _record(app, root, config_dir, socket_dir, unit_prefix):
         # The names only: the values stay in asgi_apps, marked no_log.
         "secret_env_names": sorted(app.get("secret_env") or {}),
         "health_path": app.get("health_path", "/healthz"),
+        # How gunicorn, uvicorn and the app write their journal lines: json or text.
+        "log_format": app.get("log_format") or log_format,
         "workers": app.get("workers"),
         "worker_class": app.get("worker_class"),
         "tls": tls,
@@ -684,7 +666,7 @@ def _check_nginx_claims(apps, lines):
 
 def normalize_apps(apps, root="/srv", config_dir="/etc/asgi-deploy",
                    socket_dir="/run/asgi-deploy", unit_prefix="asgi-", settings=None,
-                   nginx_server_names=None, secret_env_files=None):
+                   nginx_server_names=None, secret_env_files=None, log_format="json"):
     """Check every app and the roles' settings, then return the apps' records (without
     secrets). nginx_server_names: `grep -H server_name` lines of the host's nginx files.
     secret_env_files: {app name: what its secret_env_file holds} (see _check_secret_env_file)."""
@@ -707,7 +689,9 @@ def normalize_apps(apps, root="/srv", config_dir="/etc/asgi-deploy",
             _fail(index, app, "name", "%s is the build user (app_build_user); name the app otherwise" % build_user)
     _check_unique(apps)
     _check_nginx_claims(apps, nginx_server_names)
-    records = [_record(app, root, config_dir, socket_dir, unit_prefix) for app in apps]
+    if log_format not in LOG_FORMATS:
+        raise AppSpecError("asgi_log_format: %r is not one of %s" % (log_format, ", ".join(LOG_FORMATS)))
+    records = [_record(app, root, config_dir, socket_dir, unit_prefix, log_format) for app in apps]
     for record, from_file in zip(records, file_secrets):
         record["secret_env_names"] = sorted(set(record["secret_env_names"]) | set(from_file))
     return records

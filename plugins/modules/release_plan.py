@@ -181,7 +181,8 @@ def _healthy(app, socket_path, status):
     for attempt in range(PROBE_ATTEMPTS):
         connection = _UnixConnection(socket_path, timeout=5)
         try:
-            connection.request('GET', app['health_path'], headers={'Host': app['health_host']})
+            # The probe header keeps it out of the app's request metrics.
+            connection.request('GET', app['health_path'], headers={'Host': app['health_host'], 'X-Asgi-Deploy-Probe': 'plan'})
             response = connection.getresponse()
             response.read()
             if response.status == status:

@@ -12,7 +12,8 @@ import time
 import pytest
 import urllib3
 
-from asgi_host import app_cert
+from asgi_host import app_cert, wait_until
+from asgi_logs import get_with_request_id, json_lines, nginx_lines_with
 from asgi_probe import (changed_count, http_get, https_get, https_json, https_pool, negotiated_alpn,
                         playbook_recap, websocket_echo)
 
@@ -166,4 +167,26 @@ def test_a_forged_client_address_never_reaches_the_app(host, certs, https_port):
     ipaddress.ip_address(body["client"])
     assert body["scheme"] == "https"
     logged = host.check_output("grep -F 'GET %s ' /var/log/nginx/hello.access.log" % marker)
-    assert logged.split()[0] == body["client"]
+    # The app logs JSON (asgi_log_format's default), and nginx's access log follows it.
+    assert json.loads(logged)["remote_addr"] == body["client"]
+
+
+def test_one_request_id_from_nginx_to_the_apps_log_lines(host, certs, https_port):
+    """nginx replaces a client's X-Request-ID with its own, returns it, logs it, and the
+    app's own log line for the request (hello_asgi's, through stdlib logging) carries it."""
+    forged = "client-chosen-%d" % time.time_ns()
+    response = get_with_request_id(APPS["hello"], https_port, certs["hello"], "/", forged)
+    assert response.status == 200
+    request_id = response.headers["X-Request-ID"]
+    assert re.match(r"^[0-9a-f]{32}$", request_id), request_id
+    nginx = [json.loads(line) for line in nginx_lines_with(host, "hello", request_id)]
+    assert [(line["app"], line["request_id"], line["status"]) for line in nginx] == [("hello", request_id, 200)]
+    assert not nginx_lines_with(host, "hello", forged)
+
+    def app_lines():
+        return [line for line in json_lines(host, "hello") if line["request_id"] == request_id]
+
+    assert wait_until(lambda: app_lines(), 10) is not None
+    line = app_lines()[0]
+    assert line["logger"] == "hello_asgi" and line["message"].startswith("GET / answered 200")
+    assert (line["app"], line["slot"]) == ("hello", "a") and line["release"].startswith("r-")

@@ -68,9 +68,10 @@ def test_the_app_and_the_logs_see_the_client_behind_the_balancer(host, https_por
     balancer_addresses = host.check_output("hostname -I").split()
     assert client == seen_by_balancer
     assert client != "203.0.113.7" and client not in balancer_addresses
-    logged = [app_host.run("grep -hF 'GET %s ' /var/log/nginx/hello.access.log" % marker).stdout.split()
+    # The app hosts' access logs of the app are JSON, as the app's log format (json) is.
+    logged = [app_host.run("grep -hF 'GET %s ' /var/log/nginx/hello.access.log" % marker).stdout.strip()
               for app_host in app_hosts().values()]
-    assert [line[0] for line in logged if line] == [client]
+    assert [json.loads(line)["remote_addr"] for line in logged if line] == [client]
 
 
 def test_a_client_cannot_forge_its_address_past_the_balancer(host):

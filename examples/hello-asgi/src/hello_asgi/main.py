@@ -6,8 +6,10 @@ import asyncio
 import contextlib
 import hashlib
 import json
+import logging
 import os
 import signal
+import time
 from importlib.metadata import version
 
 from fastapi import FastAPI, Request, Response, WebSocket, WebSocketDisconnect
@@ -43,6 +45,37 @@ async def lifespan(app: FastAPI):
 
 
 app = FastAPI(title="hello-asgi", version=APP_VERSION, lifespan=lifespan)
+log = logging.getLogger("hello_asgi")
+
+
+class LogRequests:
+    """One line per request through plain stdlib logging: the host's log setup adds the
+    request id nginx made, so this line and nginx's access line share it."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = time.monotonic()
+
+        async def sending(message):
+            if message["type"] == "http.response.start":
+                log.info("%s %s answered %d in %.1f ms", scope["method"], scope["path"], message["status"],
+                         (time.monotonic() - started) * 1000)
+            await send(message)
+
+        return await self.app(scope, receive, sending)
+
+
+app.add_middleware(LogRequests)
+
+
+@app.get("/boom")
+async def boom() -> dict:
+    # A traceback in the logs, to show it stays one line (one JSON object).
+    raise RuntimeError("boom on purpose")
 
 
 @app.get("/")

@@ -16,9 +16,9 @@ from ansible_collections.asgi.deploy.plugins.module_utils._apps import (
     AppSpecError,
     health_host,
     normalize_apps,
-    redact,
     redact_url,
 )
+from ansible_collections.asgi.deploy.plugins.module_utils._redact import redact
 
 CANARY = "canary-5e1d"
 GOOD = {

@@ -1,0 +1,232 @@
+# Copyright: (c) 2026, asgi.deploy contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What asgi.deploy runs inside each app's gunicorn, beside the app and without touching
+its code: the context every log line carries (app, release, slot, request id), request
+metrics per app and release, and prometheus_client's multiprocess bookkeeping.
+
+gunicorn.conf.py imports it (the unit puts its directory on PYTHONPATH). The slot's
+systemd unit sets ASGI_APP, ASGI_SLOT and ASGI_SLOT_LINK; the release is the slot link's
+target, read once at start. prometheus_client is imported only when PROMETHEUS_MULTIPROC_DIR
+is set and the release's venv has it: without it the app runs with logs and no metrics.
+"""
+
+import contextvars
+import glob
+import logging
+import os
+import time
+
+# The request id nginx sends (X-Request-ID), for every log line written while the
+# request is handled.
+REQUEST_ID = contextvars.ContextVar("asgi_deploy_request_id", default=None)
+# Requests on this path prefix are the collection's own: nginx's public servers answer
+# them 404, only the local metrics server reaches them.
+INTERNAL_PREFIX = "/_asgi_deploy/"
+METRICS_PATH = INTERNAL_PREFIX + "metrics"
+# Health probes (the release gate, the health watch) say so; nginx clears the header
+# from clients. They are not counted as requests.
+PROBE_HEADER = "x-asgi-deploy-probe"
+# The slot's metrics, made once in the master (on_starting): module-level, so a HUP, which
+# runs gunicorn.conf.py again, keeps them.
+_STATE = {}
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+
+
+def slot_identity(environ=None):
+    """(app, release, slot) of this process from the unit's environment and slot link."""
+    environ = os.environ if environ is None else environ
+    release = None
+    link = environ.get("ASGI_SLOT_LINK")
+    if link:
+        try:
+            release = os.path.basename(os.readlink(link))
+        except OSError:
+            release = None
+    return environ.get("ASGI_APP"), release, environ.get("ASGI_SLOT")
+
+
+class ContextFilter(logging.Filter):
+    """Adds app, release, slot and request_id to every record a handler writes."""
+
+    def __init__(self, name=""):
+        super().__init__(name)
+        self.app, self.release, self.slot = slot_identity()
+        # Python's warnings become log lines (JSON ones in json mode), not bare stderr.
+        logging.captureWarnings(True)
+
+    def filter(self, record):
+        record.app = self.app
+        record.release = self.release
+        record.slot = self.slot
+        record.request_id = REQUEST_ID.get()
+        return True
+
+
+def status_class(status):
+    """'2xx' for 204; 'unknown' when no answer started (the app raised first)."""
+    if isinstance(status, int) and 100 <= status <= 599:
+        return "%dxx" % (status // 100)
+    return "unknown"
+
+
+def _text_header(value):
+    return value.decode("latin-1") if isinstance(value, bytes) else value
+
+
+def request_id_of(headers):
+    """The X-Request-ID of ASGI headers (a list of byte pairs)."""
+    for name, value in headers:
+        if name == b"x-request-id":
+            return _text_header(value)
+    return None
+
+
+def is_probe(headers):
+    return any(header[0] == PROBE_HEADER.encode() for header in headers)
+
+
+class Metrics(object):
+    """The request and worker metrics of one slot, in prometheus_client's multiprocess
+    files (PROMETHEUS_MULTIPROC_DIR: one directory per slot, emptied at start)."""
+
+    def __init__(self, app, release, prometheus_client):
+        self.client = prometheus_client
+        self.labels = {"app": app or "", "release": release or ""}
+        names = sorted(self.labels)
+        self.requests = prometheus_client.Counter(
+            "asgi_http_requests", "Requests the app answered, by status class.", names + ["status"])
+        self.latency = prometheus_client.Histogram(
+            "asgi_http_request_duration_seconds", "Seconds from a request's start to the end of its answer.",
+            names, buckets=LATENCY_BUCKETS)
+        # livesum: the files of a dead worker are dropped by child_exit (mark_process_dead).
+        self.workers = prometheus_client.Gauge(
+            "asgi_workers_alive", "gunicorn workers running.", names, multiprocess_mode="livesum")
+        self.exits = prometheus_client.Counter(
+            "asgi_worker_exits", "gunicorn workers that exited (crashed, timed out or recycled).", names)
+
+    def observe(self, status, seconds):
+        self.requests.labels(status=status_class(status), **self.labels).inc()
+        self.latency.labels(**self.labels).observe(seconds)
+
+    def exposition(self):
+        """The slot's metrics, every live and dead worker's files merged."""
+        registry = self.client.CollectorRegistry()
+        self.client.multiprocess.MultiProcessCollector(registry)
+        return self.client.generate_latest(registry), self.client.CONTENT_TYPE_LATEST
+
+
+def load_metrics(environ=None):
+    """The slot's Metrics, or None without a metrics directory or prometheus_client."""
+    environ = os.environ if environ is None else environ
+    if not environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return None
+    try:
+        import prometheus_client
+        import prometheus_client.multiprocess  # noqa: F401  (MultiProcessCollector)
+    except ImportError:
+        logging.getLogger("asgi_deploy").warning(
+            "prometheus_client is not in the release's venv: the app runs without metrics")
+        return None
+    app, release = slot_identity(environ)[:2]
+    return Metrics(app, release, prometheus_client)
+
+
+def asgi_middleware(app, metrics, count=True):
+    """The ASGI app with the request id in its log context, the slot's metrics on
+    METRICS_PATH and, with count, each request counted."""
+
+    async def instrumented(scope, receive, send):
+        if scope["type"] != "http":
+            return await app(scope, receive, send)
+        headers = scope.get("headers") or []
+        if metrics is not None and scope.get("path") == METRICS_PATH:
+            body, content_type = metrics.exposition()
+            await send({"type": "http.response.start", "status": 200,
+                        "headers": [(b"content-type", content_type.encode("latin-1"))]})
+            await send({"type": "http.response.body", "body": body})
+            return None
+        token = REQUEST_ID.set(request_id_of(headers))
+        counted = count and metrics is not None and not is_probe(headers)
+        started = time.monotonic()
+        status = []
+
+        async def sending(message):
+            if message["type"] == "http.response.start":
+                status.append(message["status"])
+            await send(message)
+
+        try:
+            return await app(scope, receive, sending)
+        finally:
+            if counted:
+                metrics.observe(status[0] if status else None, time.monotonic() - started)
+            REQUEST_ID.reset(token)
+
+    return instrumented
+
+
+def wsgi_middleware(app, metrics, count=True):
+    """The WSGI app with the request id in its log context, the slot's metrics on
+    METRICS_PATH and, with count, each request counted (until the app returns its body)."""
+
+    def instrumented(environ, start_response):
+        if metrics is not None and environ.get("PATH_INFO") == METRICS_PATH:
+            body, content_type = metrics.exposition()
+            start_response("200 OK", [("Content-Type", content_type)])
+            return [body]
+        token = REQUEST_ID.set(environ.get("HTTP_X_REQUEST_ID"))
+        counted = count and metrics is not None and "HTTP_X_ASGI_DEPLOY_PROBE" not in environ
+        started = time.monotonic()
+        status = []
+
+        def starting(line, headers, exc_info=None):
+            status[:] = [int(line.split(None, 1)[0])]
+            return start_response(line, headers, exc_info)
+
+        try:
+            return app(environ, starting)
+        finally:
+            if counted:
+                metrics.observe(status[0] if status else None, time.monotonic() - started)
+            REQUEST_ID.reset(token)
+
+    return instrumented
+
+
+def clear_metrics_dir(path):
+    """Drop every file an earlier run of the slot left (a crashed master's too)."""
+    for name in glob.glob(os.path.join(path, "*.db")):
+        os.unlink(name)
+
+
+def hooks(interface="asgi", instrument=True):
+    """gunicorn's server hooks: on_starting, post_worker_init, child_exit.
+
+    interface: "asgi" or "wsgi", how the worker class calls the app. instrument: count
+    the app's requests; off, the metrics endpoint and the multiprocess bookkeeping stay,
+    for an app with its own prometheus_client metrics.
+    """
+    state = _STATE
+
+    def on_starting(server):
+        path = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+        if path and os.path.isdir(path):
+            clear_metrics_dir(path)
+        state["metrics"] = load_metrics()
+
+    def post_worker_init(worker):
+        metrics = state.get("metrics")
+        if metrics is not None:
+            metrics.workers.labels(**metrics.labels).set(1)
+        middleware = asgi_middleware if interface == "asgi" else wsgi_middleware
+        # Without metrics the middleware still puts the request id into the log context.
+        worker.wsgi = middleware(worker.wsgi, metrics, count=instrument)
+
+    def child_exit(server, worker):
+        metrics = state.get("metrics")
+        if metrics is None:
+            return
+        metrics.client.multiprocess.mark_process_dead(worker.pid)
+        metrics.exits.labels(**metrics.labels).inc()
+
+    return on_starting, post_worker_init, child_exit

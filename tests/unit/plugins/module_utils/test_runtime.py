@@ -1,0 +1,121 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, asgi.deploy contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""asgi_deploy_runtime (roles/gunicorn/files), what runs inside each app's gunicorn: the
+request middleware counts requests by status class, leaves probes out, serves the slot's
+metrics, and the hooks keep prometheus_client's multiprocess files right. Each case runs
+in a fresh interpreter: prometheus_client picks its multiprocess mode when imported."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+RUNTIME_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", "..",
+                                           "roles", "gunicorn", "files"))
+
+SCRIPT = textwrap.dedent("""
+    import asyncio, json, os, sys, types
+    import asgi_deploy_runtime as runtime
+
+    async def app(scope, receive, send):
+        status = int(scope["path"].strip("/") or 200)
+        if status == 599:
+            raise RuntimeError("no answer")
+        await send({"type": "http.response.start", "status": status, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    async def call(instrumented, path, headers=()):
+        sent = []
+        async def send(message):
+            sent.append(message)
+        async def receive():
+            return {"type": "http.request"}
+        scope = {"type": "http", "path": path, "headers": list(headers)}
+        try:
+            await instrumented(scope, receive, send)
+        except RuntimeError:
+            pass
+        return sent
+
+    on_starting, post_worker_init, child_exit = runtime.hooks(interface="asgi", instrument=True)
+    stale = os.path.join(os.environ["PROMETHEUS_MULTIPROC_DIR"], "counter_1.db")
+    open(stale, "w").close()
+    on_starting(None)
+    worker = types.SimpleNamespace(wsgi=app, pid=os.getpid())
+    post_worker_init(worker)
+    for path in ["/", "/", "/204", "/404", "/503", "/599"]:
+        asyncio.run(call(worker.wsgi, path, [(b"x-request-id", b"r1")]))
+    asyncio.run(call(worker.wsgi, "/", [(b"x-asgi-deploy-probe", b"health")]))
+    answer = asyncio.run(call(worker.wsgi, runtime.METRICS_PATH))
+    child_exit(None, worker)
+    json.dump({"stale_left": os.path.exists(stale),
+               "metrics": answer[1]["body"].decode(),
+               "files": sorted(os.listdir(os.environ["PROMETHEUS_MULTIPROC_DIR"]))}, sys.stdout)
+""")
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    pytest.importorskip("prometheus_client")
+    root = tmp_path_factory.mktemp("slot")
+    os.makedirs(str(root / "releases" / "r-1"))
+    os.makedirs(str(root / "slots"))
+    os.symlink("../releases/r-1", str(root / "slots" / "a"))
+    metrics_dir = root / "metrics"
+    metrics_dir.mkdir()
+    env = dict(os.environ, PYTHONPATH=RUNTIME_DIR, PROMETHEUS_MULTIPROC_DIR=str(metrics_dir),
+               ASGI_APP="shop", ASGI_SLOT="a", ASGI_SLOT_LINK=str(root / "slots" / "a"))
+    done = subprocess.run([sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def sample(metrics, name, **labels):
+    wanted = dict(labels, app="shop", release="r-1")
+    for line in metrics.splitlines():
+        if line.startswith(name + "{"):
+            found = dict(part.split("=", 1) for part in line[len(name) + 1:line.index("}")].split(","))
+            if dict((key, value.strip('"')) for key, value in found.items()) == wanted:
+                return float(line.rsplit(" ", 1)[1])
+    return None
+
+
+@pytest.mark.parametrize("status, count", [("2xx", 3), ("4xx", 1), ("5xx", 1), ("unknown", 1)])
+def test_requests_are_counted_by_status_class_without_probes(run, status, count):
+    assert sample(run["metrics"], "asgi_http_requests_total", status=status) == count
+
+
+def test_latency_histogram_counts_every_request(run):
+    assert sample(run["metrics"], "asgi_http_request_duration_seconds_count") == 6
+    assert sample(run["metrics"], "asgi_http_request_duration_seconds_bucket", le="+Inf") == 6
+
+
+def test_the_worker_is_alive_until_it_exits(run):
+    assert sample(run["metrics"], "asgi_workers_alive") == 1
+    # child_exit removed the dead worker's live gauge file (mark_process_dead).
+    assert not [name for name in run["files"] if name.startswith("gauge_livesum")]
+    assert [name for name in run["files"] if name.startswith("counter_")]
+
+
+def test_a_start_wipes_what_an_earlier_run_left(run):
+    assert run["stale_left"] is False
+
+
+@pytest.mark.parametrize("status, expected", [
+    (200, "2xx"), (204, "2xx"), (301, "3xx"), (404, "4xx"),
+    (503, "5xx"), (None, "unknown"), (99, "unknown"), (600, "unknown"),
+])
+def test_status_class(status, expected):
+    sys.path.insert(0, RUNTIME_DIR)
+    try:
+        import asgi_deploy_runtime
+        assert asgi_deploy_runtime.status_class(status) == expected
+    finally:
+        sys.path.remove(RUNTIME_DIR)

@@ -82,7 +82,8 @@ install_collection() {
     rm -rf "$staging"
     return
   fi
-  ansible-galaxy collection install --offline --no-deps --force -p "$staging/collections" "$tarball" >/dev/null
+  ANSIBLE_COLLECTIONS_PATH="$staging/collections" \
+    ansible-galaxy collection install --offline --no-deps --force -p "$staging/collections" "$tarball" >/dev/null
   rm -rf "$installed.old"
   if [ -d "$installed" ]; then mv "$installed" "$installed.old"; fi
   mv "$staging/collections/ansible_collections/asgi/deploy" "$installed"

@@ -146,6 +146,9 @@ def main():
     path, me = params['path'], params['holder']
     if module.check_mode:
         module.exit_json(changed=False, acquired=False, holder=_read(path), took_over=None)
+    if params['state'] == 'released' and not os.path.exists(path):
+        # Nothing to give back; a run that failed before the lock changes nothing here.
+        module.exit_json(changed=False, acquired=False, holder=None, took_over=None)
     directory = os.path.dirname(path)
     try:
         os.makedirs(directory, 0o755)

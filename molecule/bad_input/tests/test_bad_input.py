@@ -17,9 +17,11 @@ GOOD = {
     "server_names": ["hello.example.test"],
     "source": {"type": "wheel", "path": WHEEL},
 }
+# The deploy locks below /run/asgi-deploy/locks are a run's own state, given back when it
+# ends (a run that fails after taking them leaves their guard file): not the host's.
 SNAPSHOT = " ; ".join([
     "find /srv /etc/asgi-deploy /etc/nginx /etc/ssl /etc/systemd/system /run/asgi-deploy "
-    "/usr/local -printf '%p %u %g %m %s %T@\\n' 2>/dev/null | sort",
+    "/usr/local -path /run/asgi-deploy/locks -prune -o -printf '%p %u %g %m %s %T@\\n' 2>/dev/null | sort",
     "cat /etc/passwd /etc/group",
     "dpkg -l",
     "systemctl list-unit-files --no-legend --no-pager",

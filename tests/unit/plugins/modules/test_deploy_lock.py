@@ -60,3 +60,10 @@ def test_only_the_holder_gives_it_back(run_main, tmp_path):
     assert os.path.exists(path)
     lock(run_main, path, OTHER, state="released")
     assert not os.path.exists(path)
+
+
+def test_giving_back_a_lock_never_taken_creates_nothing(run_main, tmp_path):
+    path = str(tmp_path / "locks" / "shop.lock")
+    failed, result = lock(run_main, path, state="released")
+    assert not failed and result["holder"] is None
+    assert not os.path.exists(str(tmp_path / "locks"))

@@ -46,11 +46,11 @@ def ca_pem():
                           capture_output=True, text=True, check=True).stdout
 
 
-def release_inventory():
+def inventory(scenario="release"):
     # Molecule keeps each scenario's state under $ANSIBLE_HOME/tmp (scripts/lib.sh sets it).
-    found = glob.glob(os.path.join(os.environ["ANSIBLE_HOME"], "tmp", "molecule.*.release", "inventory"))
+    found = glob.glob(os.path.join(os.environ["ANSIBLE_HOME"], "tmp", "molecule.*.%s" % scenario, "inventory"))
     if len(found) != 1:
-        sys.exit("expected one inventory of the release scenario, found %s" % found)
+        sys.exit("expected one inventory of the %s scenario, found %s" % (scenario, found))
     return found[0]
 
 
@@ -100,8 +100,28 @@ def build_timings(installer):
             "release deploy, new app wheel": new_wheel, "release deploy, one changed dependency": changed_dependency}
 
 
-def playbook(name, *args):
-    return timed("ansible-playbook", "-i", release_inventory(), "asgi.deploy." + name, *args)
+def playbook(name, *args, scenario="release"):
+    return timed("ansible-playbook", "-i", inventory(scenario), "asgi.deploy." + name, *args)
+
+
+FLEET_TARGET = 1.5
+
+
+def fleet_timings():
+    """A release deploy (a new build on every host) to one host of four, to all four at
+    once (serial: 100%) and to all four one after another (serial: 1)."""
+    subprocess.run(["molecule", "destroy", "-s", "bench-fleet"], capture_output=True)
+    try:
+        timed("molecule", "create", "-s", "bench-fleet")
+        timed("molecule", "converge", "-s", "bench-fleet")
+        one = playbook("deploy", "--limit", "asgi-fleetbench-1", "-e", "@" + app_vars(dependency=DEPENDENCY_VERSIONS[0]),
+                       scenario="bench-fleet")
+        together = playbook("deploy", "-e", "@" + app_vars(dependency=DEPENDENCY_VERSIONS[1]), scenario="bench-fleet")
+        rolled = playbook("deploy", "-e", "asgi_serial=1", "-e",
+                          "@" + app_vars("ASGI_EXAMPLE_WHEEL", dependency=DEPENDENCY_VERSIONS[0]), scenario="bench-fleet")
+    finally:
+        subprocess.run(["molecule", "destroy", "-s", "bench-fleet"], capture_output=True)
+    return one, together, rolled
 
 
 def mixed_load(pem, seconds):
@@ -139,6 +159,14 @@ def main():
         print("  %s  %7.1fs  %7.1fs  %8.2f  %s" % (
             name.ljust(width), pip_seconds, uv_seconds, uv_seconds / pip_seconds,
             "<= %.0f s: %s" % (target, "met" if uv_seconds <= target else "NOT MET") if target else ""))
+
+    one, together, rolled = fleet_timings()
+    print_table("A release deploy to a fleet of four hosts (uv, a new build on each host)", [
+        ("one host of the four", "%.1f s" % one),
+        ("four hosts, serial: 100%", "%.1f s, %.2f x one host (target <= %.1f: %s)"
+         % (together, together / one, FLEET_TARGET, "met" if together / one <= FLEET_TARGET else "NOT MET")),
+        ("four hosts, serial: 1 (the roll)", "%.1f s" % rolled),
+    ])
 
     # On the uv host, where v2 with the second dependency version is live: a release
     # deploy that builds v1 with the first one, under the mixed load.

@@ -68,6 +68,13 @@ options:
         app, the field and the variable, never a value.
     type: dict
     default: {}
+  requirements_texts:
+    description:
+      - The text of each app's C(requirements) file by app name, as read on the controller. A
+        C(pylock.toml) that cannot be pinned by hash, or a hash-locked file with a line that is not
+        pinned, fails naming the app and the field.
+    type: dict
+    default: {}
 """
 
 EXAMPLES = r"""
@@ -95,12 +102,14 @@ from ansible_collections.asgi.deploy.plugins.plugin_utils._secret_env_file impor
 
 def asgi_apps_normalize(apps, root="/srv", config_dir="/etc/asgi-deploy",
                         socket_dir="/run/asgi-deploy", unit_prefix="asgi-", settings=None,
-                        nginx_server_names=None, secret_env_files=None, log_format="json"):
+                        nginx_server_names=None, secret_env_files=None, log_format="json",
+                        requirements_texts=None):
     try:
         return normalize_apps(apps, root=root, config_dir=config_dir, socket_dir=socket_dir,
                               unit_prefix=unit_prefix, settings=settings,
                               nginx_server_names=nginx_server_names,
-                              secret_env_files=load_secret_env_files(secret_env_files), log_format=log_format)
+                              secret_env_files=load_secret_env_files(secret_env_files), log_format=log_format,
+                              requirements_texts=requirements_texts)
     except AppSpecError as exc:
         raise AnsibleFilterError(to_native(exc))
 

@@ -19,6 +19,7 @@ from ansible_collections.asgi.deploy.plugins.module_utils._build import (
     BUILD_FILES,
     INSTALLERS,
     BuildSpecError,
+    check_requirements,
     is_pylock,
     python_interpreter,
 )
@@ -704,10 +705,12 @@ def _check_nginx_claims(apps, lines):
 
 def normalize_apps(apps, root="/srv", config_dir="/etc/asgi-deploy",
                    socket_dir="/run/asgi-deploy", unit_prefix="asgi-", settings=None,
-                   nginx_server_names=None, secret_env_files=None, log_format="json"):
+                   nginx_server_names=None, secret_env_files=None, log_format="json",
+                   requirements_texts=None):
     """Check every app and the roles' settings, then return the apps' records (without
     secrets). nginx_server_names: `grep -H server_name` lines of the host's nginx files.
-    secret_env_files: {app name: what its secret_env_file holds} (see _check_secret_env_file)."""
+    secret_env_files: {app name: what its secret_env_file holds} (see _check_secret_env_file).
+    requirements_texts: {app name: the text of its requirements file}, checked as a lock."""
     settings = settings or {}
     _check_settings(root, config_dir, socket_dir, unit_prefix)
     _check_role_settings(settings)
@@ -725,6 +728,13 @@ def normalize_apps(apps, root="/srv", config_dir="/etc/asgi-deploy",
         _check_runtime(index, app, max_workers if isinstance(max_workers, int) else None, file_secrets[-1])
         if app["name"] == build_user:
             _fail(index, app, "name", "%s is the build user (app_build_user); name the app otherwise" % build_user)
+    for index, app in enumerate(apps):
+        text = (requirements_texts or {}).get(app["name"])
+        if text is not None:
+            try:
+                check_requirements(app.get("requirements"), text)
+            except BuildSpecError as exc:
+                _fail(index, app, "requirements", str(exc))
     _check_unique(apps)
     _check_nginx_claims(apps, nginx_server_names)
     if log_format not in LOG_FORMATS:

@@ -84,6 +84,15 @@ def lock_pins(text):
     return "\n".join(pins) + "\n"
 
 
+def check_requirements(name, text):
+    """Fails (BuildSpecError) for an app's requirements that cannot be installed as given:
+    a pylock.toml that cannot be pinned by hash, a hash-locked file with a line unpinned."""
+    if is_pylock(name):
+        pylock_requirements(text)
+    elif has_hashes(text):
+        lock_pins(text)
+
+
 def pylock_requirements(text):
     """A pylock.toml (PEP 751) as a requirements file with a hash per file, which pip and
     uv both install exactly. Only packages from an index (a version and the sha256 of its

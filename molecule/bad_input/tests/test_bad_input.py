@@ -145,6 +145,12 @@ CASES = [
          apps(app(requirements="/nonexistent/a/reqs.txt", constraints="/nonexistent/b/reqs.txt")),
          "asgi_apps[hello].constraints: has the same file name"),
     case("release-dotdot", apps(app(release="..")), "asgi_apps[hello].release"),
+    # Builds: an installer, an interpreter or a lock that cannot be.
+    case("installer-unknown", apps(app_installer="poetry"), "app_installer"),
+    case("python-not-one", apps(app(python="python3; id")), "asgi_apps[hello].python"),
+    case("pylock-as-constraints", apps(app(constraints="/nonexistent/pylock.toml")), "asgi_apps[hello].constraints"),
+    case("requirements-named-like-the-server-lock", apps(app(requirements="/nonexistent/server.lock")),
+         "asgi_apps[hello].requirements"),
     # The environment: values that would be mangled on the way.
     case("env-value-null", apps(app(env={"HELLO_NULL": None})), "asgi_apps[hello].env.HELLO_NULL"),
     case("env-value-float", apps(app(env={"HELLO_VERSION": 1.10})), "asgi_apps[hello].env.HELLO_VERSION"),

@@ -127,6 +127,8 @@ def uv_project(host):
             with open(SERVER_LOCK) as handle:
                 constraints = ", ".join(json.dumps(pin.split(" ;")[0]) for pin in re.findall(
                     r"^[A-Za-z0-9._-]+==[^\s\\]+", handle.read(), re.M))
+            # The server lock is made for Python 3.11 and later (scripts/lock-server).
+            text = re.sub(r'requires-python = ".*"', 'requires-python = ">=3.11"', text)
             text += "\n[tool.uv]\nconstraint-dependencies = [%s]\n" % constraints
         host.check_output("mkdir -p %s && cat > %s/%s <<'EOF_FILE'\n%s\nEOF_FILE" % (
             os.path.dirname(os.path.join(repo, path)), repo, path, text))

@@ -95,6 +95,14 @@ BAD_APPS = [
     case("duplicate-server-name", [app(), app(name="other")], "asgi_apps[other].server_names"),
     case("not-a-dict", ["hello"], "asgi_apps[#0]"),
     case("empty-list", [], "asgi_apps"),
+    case("installer-unknown", [app(installer="conda")], "asgi_apps[hello].installer"),
+    case("python-2", [app(python="2.7")], "asgi_apps[hello].python"),
+    case("python-with-option", [app(python="/usr/bin/python3 -I")], "asgi_apps[hello].python"),
+    case("python-relative", [app(python="bin/python3")], "asgi_apps[hello].python"),
+    case("pylock-as-constraints", [app(constraints="locks/pylock.toml")], "asgi_apps[hello].constraints"),
+    case("requirements-named-like-the-server-lock", [app(requirements="locks/server.lock")],
+         "asgi_apps[hello].requirements"),
+    case("constraints-named-like-the-pins", [app(constraints="c/server-pins.txt")], "asgi_apps[hello].constraints"),
 ]
 
 
@@ -103,6 +111,42 @@ def test_bad_app_is_rejected_naming_the_field(apps, field):
     with pytest.raises(AppSpecError) as error:
         normalize_apps(apps)
     assert str(error.value).startswith(field), str(error.value)
+
+
+HASH = "a" * 64
+BAD_LOCKS = [
+    case("hash-locked-line-unpinned", "requirements.txt", "fastapi==0.115 --hash=sha256:%s\nhttpx>=0.27\n" % HASH,
+         "is not pinned with =="),
+    case("pylock-not-toml", "pylock.toml", "lock-version = ", "is not TOML"),
+    case("pylock-from-a-directory", "pylock.toml",
+         'lock-version = "1.0"\n[[packages]]\nname = "shop"\nversion = "1"\ndirectory = { path = "." }\n',
+         "comes from a directory"),
+]
+
+
+@pytest.mark.parametrize("name,text,problem", BAD_LOCKS)
+def test_a_lock_that_cannot_be_installed_is_rejected_before_any_change(name, text, problem):
+    with pytest.raises(AppSpecError) as error:
+        normalize_apps([app(requirements="locks/" + name)], requirements_texts={"hello": text})
+    assert str(error.value).startswith("asgi_apps[hello].requirements: "), str(error.value)
+    assert problem in str(error.value)
+
+
+@pytest.mark.parametrize("text", ["fastapi>=0.110\n", "fastapi==0.115 --hash=sha256:%s\n" % HASH])
+def test_plain_and_hash_locked_requirements_pass(text):
+    assert normalize_apps([app(requirements="r.txt")], requirements_texts={"hello": text})[0]["requirements"] == "r.txt"
+
+
+@pytest.mark.parametrize("settings,python,installer", [
+    ({}, {"interpreter": "/usr/bin/python3", "packages": []}, "uv"),
+    ({"app_python": "3.13", "app_installer": "pip"},
+     {"interpreter": "/usr/bin/python3.13", "packages": ["python3.13", "python3.13-venv"]}, "pip"),
+])
+def test_records_name_the_interpreter_and_installer(settings, python, installer):
+    record = normalize_apps([app()], settings=settings)[0]
+    assert (record["python"], record["installer"]) == (python, installer)
+    own = normalize_apps([app(python="/opt/py/bin/python3", installer="uv")], settings=settings)[0]
+    assert (own["python"]["interpreter"], own["installer"]) == ("/opt/py/bin/python3", "uv")
 
 
 BAD_SETTINGS = [

@@ -163,6 +163,9 @@ BAD_SETTINGS = [
     case("acme-ca-bundle-blank", {}, {"nginx_acme_ca_bundle": "/etc/ssl/my ca.pem"}, "nginx_acme_ca_bundle"),
     case("acme-schedule-newline", {}, {"nginx_acme_renew_schedule": "daily\nExecStartPre=/bin/id"},
          "nginx_acme_renew_schedule"),
+    case("installer-unknown", {}, {"app_installer": "poetry"}, "app_installer"),
+    case("python-version-2", {}, {"app_python": "2.7"}, "app_python"),
+    case("python-shell", {}, {"app_python": "python3; id"}, "app_python"),
 ]
 
 

@@ -104,6 +104,13 @@ def playbook(name, *args, scenario="release"):
     return timed("ansible-playbook", "-i", inventory(scenario), "asgi.deploy." + name, *args)
 
 
+def niced_playbook(name, *args):
+    """A playbook whose controller yields the CPU to the host's processes (nice 19), as a
+    controller on a machine of its own would: here it shares the two cores with the host,
+    and its own CPU would otherwise count against the switch's latency."""
+    return timed("nice", "-n", "19", "ansible-playbook", "-i", inventory(), "asgi.deploy." + name, *args)
+
+
 FLEET_TARGET = 1.5
 
 
@@ -185,8 +192,8 @@ def main():
     rows = [("steady state, %d s" % LOAD_SECONDS, "p99 %.1f ms (%d requests, %d failed)"
              % (1000 * steady_p99, steady.requests, len(steady.failures)))]
     failed = len(steady.failures)
-    for name, new, action in [("rollback v1 -> v2", "2.0.0", lambda: playbook("rollback")),
-                              ("deploy v2 -> v1 (built)", "1.0.0", lambda: playbook("deploy", "-e", "@" + extra))]:
+    for name, new, action in [("rollback v1 -> v2", "2.0.0", lambda: niced_playbook("rollback")),
+                              ("deploy v2 -> v1 (built)", "1.0.0", lambda: niced_playbook("deploy", "-e", "@" + extra))]:
         load, long_lived, took = under_mixed_load(pem, action)
         start = load.first_answer.get(new)
         if start is None:
@@ -206,7 +213,8 @@ def main():
         ]
     rows.append(("failed requests in all", "%d (target 0)" % failed))
     rows.append(("load average", " ".join("%.2f" % value for value in os.getloadavg())))
-    print_table("The switch under the mixed load (target: p99 ratio <= %.1f, 0 failed)" % P99_RATIO_TARGET, rows)
+    print_table("The switch under the mixed load, the controller at nice 19 (target: p99 ratio <= %.1f, 0 failed)"
+                % P99_RATIO_TARGET, rows)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ module: release_build
 short_description: Build a release's venv by running its build steps in a sandbox
 version_added: 0.2.0
 description:
-  - Runs the steps the filter M(asgi.deploy.release_build_plan) planned (create the venv, install the
+  - Runs the steps the filter P(asgi.deploy.release_build_plan#filter) planned (create the venv, install the
     hash-locked server packages, install the app, check the set), in order, each behind the O(sandbox)
     command prefix. The first step that fails ends the build, and the module fails naming it with the
     end of its output.

@@ -669,6 +669,10 @@ def _record(app, root, config_dir, socket_dir, unit_prefix, log_format):
             "service_dropin": "/etc/systemd/system/%s@%s.service.d/50-asgi-deploy.conf" % (unit, slot),
             "socket_dropin": "/etc/systemd/system/%s@%s.socket.d/50-asgi-deploy.conf" % (unit, slot),
         }) for slot in SLOTS),
+        # While this file exists nginx answers 503 with the page (asgi.deploy.maintenance);
+        # below the top configuration directory, which nginx's user may search.
+        "maintenance_flag": posixpath.join(config_dir, "maintenance", name + ".on"),
+        "maintenance_page": posixpath.join(config_dir, "maintenance", name + ".html"),
         # nginx connects through this link, which names the live slot's socket.
         "live_socket_link": posixpath.join(home, "live.sock"),
         # One run at a time builds and switches the app (asgi.deploy.deploy_lock).

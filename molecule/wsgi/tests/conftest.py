@@ -11,8 +11,3 @@ from asgi_host import app_cert, host_vars, https_port  # noqa: E402,F401  (fixtu
 @pytest.fixture(scope="module")
 def ca_pem(host):
     return app_cert(host, "hello-django")
-
-
-@pytest.fixture(scope="module")
-def plain_ca_pem(host):
-    return app_cert(host, "plain")

@@ -1,21 +1,23 @@
-"""WSGI apps through the same release switch as ASGI ones: the Django example with its
-migrations, its static files from the release and its admin over HTTPS, a bare WSGI
-callable on gthread workers, a switch under load with zero failed requests."""
+"""A WSGI app through the same release switch as ASGI ones: the Django example with its
+migrations, its static files from the release and its admin over HTTPS, sync workers sized
+by the module, then a switch under load to a release on gthread workers with zero failed
+requests."""
 
+import ast
 import json
 import math
 import os
 import re
 import tempfile
+import time
 
 import pytest
 
 from asgi_host import live_unit, unit_property
-from asgi_load import MIXED, under_load
+from asgi_load import MIXED, Load
 from asgi_probe import changed_count, https_get, https_json, playbook_recap
 
 DJANGO = "django.example.test"
-PLAIN = "plain.example.test"
 # The issue's bar: a load of at least 20 s around the switch.
 MIN_LOAD_SECONDS = 20
 
@@ -25,26 +27,30 @@ def apps(host):
     return host.ansible.get_variables()["asgi_apps"]
 
 
-def run_playbook(name, apps=None, *args, **overrides):
-    """asgi.deploy.<name> against the scenario's host; hello-django's keys replaced by `overrides`."""
-    if apps is not None:
-        changed = [dict(app, **overrides) if app["name"] == "hello-django" else app for app in apps]
-        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as extra:
-            json.dump({"asgi_apps": changed}, extra)
-        args = ("-e", "@" + extra.name) + args
-    return playbook_recap("asgi.deploy." + name, *args)
+def run_playbook(name, apps, **overrides):
+    """asgi.deploy.<name> against the scenario's host, the app's keys replaced by `overrides`."""
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as extra:
+        json.dump({"asgi_apps": [dict(app, **overrides) for app in apps]}, extra)
+    return playbook_recap("asgi.deploy." + name, "-e", "@" + extra.name)
 
 
-def gunicorn_setting(host, app, name):
-    """A setting of the gunicorn.conf.py the app's live slot runs with."""
-    slot = live_unit(host, app).split("@")[1].split(".")[0]
-    text = host.file("/etc/asgi-deploy/%s/slots/%s/gunicorn.conf.py" % (app, slot)).content_string
-    return re.search(r"^%s = (.*)$" % name, text, re.M).group(1)
+def gunicorn_setting(host, name):
+    """A setting of the gunicorn.conf.py the live slot runs with."""
+    slot = live_unit(host, "hello-django").split("@")[1].split(".")[0]
+    text = host.file("/etc/asgi-deploy/hello-django/slots/%s/gunicorn.conf.py" % slot).content_string
+    return ast.literal_eval(re.search(r"^%s = (.*)$" % name, text, re.M).group(1))
 
 
-def worker_count(host, app):
-    main = unit_property(host, live_unit(host, app), "MainPID")
+def worker_count(host):
+    main = unit_property(host, live_unit(host, "hello-django"), "MainPID")
     return len(host.check_output("pgrep -P %s" % main).split())
+
+
+def test_check_mode_reports_no_change(host):
+    playbook = os.path.join(os.environ["MOLECULE_SCENARIO_DIRECTORY"], "converge.yml")
+    code, output = playbook_recap(playbook, "--check")
+    assert code == 0, output[-3000:]
+    assert changed_count(output) == 0, output[-3000:]
 
 
 def test_admin_login_page_answers_over_https_on_every_name(ca_pem, https_port):
@@ -83,42 +89,31 @@ def test_migrations_ran_through_pre_activate_before_the_release_started(host, ca
     assert applied == "[('0001_initial',)]"
 
 
-def test_django_runs_sync_workers_sized_two_per_cpu_plus_one(host):
-    assert gunicorn_setting(host, "hello-django", "worker_class") == '"sync"'
-    # Two apps share the host's CPUs: 2 * ceil(cpus / 2) + 1 each, while memory allows.
+def test_sync_workers_sized_two_per_cpu_plus_one(host, ca_pem, https_port):
+    assert gunicorn_setting(host, "worker_class") == "sync"
+    assert https_json(DJANGO, https_port, ca_pem)["thread"] == "MainThread"
     cpus = int(host.check_output("nproc"))
-    workers = int(gunicorn_setting(host, "hello-django", "workers"))
-    assert workers == min(2 * math.ceil(cpus / 2) + 1, 16)
-    assert worker_count(host, "hello-django") == workers
+    workers = gunicorn_setting(host, "workers")
+    assert workers == min(2 * math.ceil(cpus) + 1, 16)
+    assert worker_count(host) == workers
 
 
-def test_a_bare_wsgi_callable_runs_on_gthread_workers(host, plain_ca_pem, https_port):
-    assert gunicorn_setting(host, "plain", "worker_class") == '"gthread"'
-    assert gunicorn_setting(host, "plain", "threads") == "2"
-    answer = https_json(PLAIN, https_port, plain_ca_pem)
-    assert answer["app"] == "plain" and answer["scheme"] == "https"
-    # Requests are answered by the workers' threads, not their main thread.
-    assert answer["thread"] != "MainThread"
-    assert worker_count(host, "plain") == int(gunicorn_setting(host, "plain", "workers"))
-
-
-def test_check_mode_reports_no_change():
-    playbook = os.path.join(os.environ["MOLECULE_SCENARIO_DIRECTORY"], "converge.yml")
-    code, output = playbook_recap(playbook, "--check")
-    assert code == 0, output[-3000:]
-    assert changed_count(output) == 0, output[-3000:]
-
-
-def test_django_switches_to_a_new_release_under_load_with_zero_failed_requests(host, ca_pem, https_port, apps):
+def test_switch_under_load_to_gthread_with_zero_failed_requests(host, ca_pem, https_port, apps):
     before = host.check_output("readlink -f /srv/hello-django/current")
-    load, (code, output) = under_load(
-        DJANGO, https_port, ca_pem,
-        lambda: run_playbook("deploy", apps, source={"type": "wheel", "path": os.environ["ASGI_DJANGO_WHEEL_V2"]}),
-        min_seconds=MIN_LOAD_SECONDS, methods=MIXED)
+    with Load(DJANGO, https_port, ca_pem, connections=4, methods=MIXED) as load:
+        time.sleep(3)
+        code, output = run_playbook("deploy", apps, worker_class="gthread", threads=2,
+                                    source={"type": "wheel", "path": os.environ["ASGI_DJANGO_WHEEL_V2"]})
+        time.sleep(max(3, MIN_LOAD_SECONDS - (time.monotonic() - load.started)))
+    print(load.summary())
     assert code == 0, output[-3000:]
     assert load.failures == []
     assert load.versions["1.0.0"] > 0 and load.versions["2.0.0"] > 0
-    assert https_json(DJANGO, https_port, ca_pem)["version"] == "2.0.0"
+    answer = https_json(DJANGO, https_port, ca_pem)
+    # Answered by a worker's thread.
+    assert answer["version"] == "2.0.0" and answer["thread"] != "MainThread"
+    assert (gunicorn_setting(host, "worker_class"), gunicorn_setting(host, "threads")) == ("gthread", 2)
+    assert worker_count(host) == gunicorn_setting(host, "workers")
     after = host.check_output("readlink -f /srv/hello-django/current")
     assert after != before
     # The new release has its own collected files, which nginx now serves.
@@ -128,8 +123,7 @@ def test_django_switches_to_a_new_release_under_load_with_zero_failed_requests(h
 
 def test_a_failing_build_command_keeps_the_live_release(host, ca_pem, https_port, apps):
     live = host.check_output("readlink -f /srv/hello-django/current")
-    code, output = run_playbook("deploy", apps, source={"type": "wheel", "path": os.environ["ASGI_DJANGO_WHEEL"]},
-                                build_command="echo collectstatic-failed >&2; exit 3")
+    code, output = run_playbook("deploy", apps, build_command="echo collectstatic-failed >&2; exit 3")
     assert code != 0
     assert "did not build" in output and "collectstatic-failed" in output
     assert host.check_output("readlink -f /srv/hello-django/current") == live

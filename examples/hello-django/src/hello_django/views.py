@@ -3,6 +3,7 @@ request bodies echoed as digests (POST, PUT): what the release tests' load check
 
 import hashlib
 import os
+import threading
 from importlib.metadata import version
 
 from django.http import JsonResponse
@@ -20,6 +21,8 @@ def index(request):
         "app": "hello-django",
         "version": APP_VERSION,
         "pid": os.getpid(),
+        # A gthread worker answers from its threads, a sync worker from its main thread.
+        "thread": threading.current_thread().name,
         "greetings": Greeting.objects.count(),
         "scheme": request.scheme,
     })

@@ -1,8 +1,10 @@
 """The measuring half of bench/deploy: run from the repository root with the harness's
 environment (images, wheels, the installed collection) already set up.
 
-Two tables from one run on one host. Deploy timings: a first converge, a converge with
-no change, a release deploy (building v2 under the mixed load). The switch: the p99 of a
+Two tables from one run on one host. Deploy timings, for pip and uv side by side, each
+on a new host: a first converge, a converge with no change, a release deploy of a new
+app wheel (v2, under the mixed load), and a release deploy with one changed dependency.
+The switch: the p99 of a
 steady mixed load (GET, POST, PUT, with event streams and WebSockets held open) against
 the same load while releases that are already built switch (a rollback to v1, then a
 deploy of v2 again), in the span of the switch (the link swap, the drain, the stop) and
@@ -52,13 +54,50 @@ def release_inventory():
     return found[0]
 
 
-def v2_vars():
+# Targets of the fast-builds issue.
+UNCHANGED_TARGET = 10.0
+NEW_WHEEL_TARGET = 15.0
+INSTALLERS = ("pip", "uv")
+# A dependency outside the server lock, in two versions: "one changed dependency".
+DEPENDENCY = "six==%s"
+DEPENDENCY_VERSIONS = ("1.16.0", "1.17.0")
+
+
+def written(suffix, text):
+    with tempfile.NamedTemporaryFile("w", suffix=suffix, delete=False) as handle:
+        handle.write(text)
+    return handle.name
+
+
+def app_vars(wheel="ASGI_EXAMPLE_WHEEL_V2", installer=None, dependency=None):
+    """Extra vars that deploy a wheel of the example app (v2 by default), with a
+    requirements file of one dependency if given."""
     app = {"name": "hello", "module": "hello_asgi.main:app", "server_names": [SERVER_NAME],
-           "source": {"type": "wheel", "path": os.environ["ASGI_EXAMPLE_WHEEL_V2"]},
+           "source": {"type": "wheel", "path": os.environ[wheel]},
            "env": {"HELLO_NAME": "hello"}}
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as extra:
-        json.dump({"asgi_apps": [app]}, extra)
-    return extra.name
+    if dependency:
+        app["requirements"] = written("-requirements.txt", DEPENDENCY % dependency + "\n")
+    extra = {"asgi_apps": [app]}
+    if installer:
+        extra["app_installer"] = installer
+    return written(".json", json.dumps(extra))
+
+
+def new_host():
+    subprocess.run(["molecule", "destroy", "-s", "release"], capture_output=True)
+    timed("molecule", "create", "-s", "release")
+
+
+def build_timings(installer):
+    """{what: seconds} on a new host, every run with the installer."""
+    new_host()
+    converge = ["molecule", "converge", "-s", "release", "--", "-e", "app_installer=" + installer]
+    first = timed(*converge)
+    unchanged = timed(*converge)
+    new_wheel = playbook("deploy", "-e", "@" + app_vars(installer=installer, dependency=DEPENDENCY_VERSIONS[0]))
+    changed_dependency = playbook("deploy", "-e", "@" + app_vars(installer=installer, dependency=DEPENDENCY_VERSIONS[1]))
+    return {"first converge": first, "converge, no change": unchanged,
+            "release deploy, new app wheel": new_wheel, "release deploy, one changed dependency": changed_dependency}
 
 
 def playbook(name, *args):
@@ -89,15 +128,25 @@ def print_table(title, rows):
 
 
 def main():
-    first = timed("molecule", "converge", "-s", "release")
-    unchanged = timed("molecule", "converge", "-s", "release")
+    timings = dict((installer, build_timings(installer)) for installer in INSTALLERS)
+    targets = {"converge, no change": UNCHANGED_TARGET, "release deploy, new app wheel": NEW_WHEEL_TARGET}
+    width = max(len(name) for name in timings["uv"])
+    print("\nDeploy timings on one host, pip and uv side by side (each on a new host)")
+    print("  %s  %8s  %8s  %8s  %s" % ("".ljust(width), "pip", "uv", "uv/pip", "target (uv)"))
+    for name in timings["uv"]:
+        pip_seconds, uv_seconds = timings["pip"][name], timings["uv"][name]
+        target = targets.get(name)
+        print("  %s  %7.1fs  %7.1fs  %8.2f  %s" % (
+            name.ljust(width), pip_seconds, uv_seconds, uv_seconds / pip_seconds,
+            "<= %.0f s: %s" % (target, "met" if uv_seconds <= target else "NOT MET") if target else ""))
+
+    # On the uv host, where v2 with the second dependency version is live: a release
+    # deploy that builds v1 with the first one, under the mixed load.
     pem = ca_pem()
-    extra = v2_vars()
+    extra = app_vars("ASGI_EXAMPLE_WHEEL", dependency=DEPENDENCY_VERSIONS[0])
     built, _, deploy = under_mixed_load(pem, lambda: playbook("deploy", "-e", "@" + extra))
-    print_table("Deploy timings", [
-        ("first converge", "%.1f s" % first),
-        ("converge, no change", "%.1f s" % unchanged),
-        ("release deploy (v1 -> v2, builds v2)", "%.1f s, p99 %.1f ms, %d requests, %d failed"
+    print_table("A release deploy that builds, under the mixed load (uv)", [
+        ("release deploy (v2 -> v1, builds v1)", "%.1f s, p99 %.1f ms, %d requests, %d failed"
          % (deploy, 1000 * built.percentile(0.99), built.requests, len(built.failures))),
     ])
 
@@ -108,8 +157,8 @@ def main():
     rows = [("steady state, %d s" % LOAD_SECONDS, "p99 %.1f ms (%d requests, %d failed)"
              % (1000 * steady_p99, steady.requests, len(steady.failures)))]
     failed = len(steady.failures)
-    for name, new, action in [("rollback v2 -> v1", "1.0.0", lambda: playbook("rollback")),
-                              ("deploy v1 -> v2 (built)", "2.0.0", lambda: playbook("deploy", "-e", "@" + extra))]:
+    for name, new, action in [("rollback v1 -> v2", "2.0.0", lambda: playbook("rollback")),
+                              ("deploy v2 -> v1 (built)", "1.0.0", lambda: playbook("deploy", "-e", "@" + extra))]:
         load, long_lived, took = under_mixed_load(pem, action)
         start = load.first_answer.get(new)
         if start is None:

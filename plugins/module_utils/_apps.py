@@ -15,6 +15,13 @@ import os
 import posixpath
 import re
 
+from ansible_collections.asgi.deploy.plugins.module_utils._build import (
+    BUILD_FILES,
+    INSTALLERS,
+    BuildSpecError,
+    is_pylock,
+    python_interpreter,
+)
 from ansible_collections.asgi.deploy.plugins.module_utils._escape import (
     CONTROL,
     EscapeError,
@@ -186,8 +193,27 @@ def _check_app(index, app):
         _fail(index, app, "release", "%r is not a release name (a letter or digit first, then letters, "
               "digits, '.', '_' or '-', 64 characters at most)" % (release,))
     _check_source(index, app)
+    _check_build(index, app)
     _check_tls(index, app)
     _check_nginx(index, app)
+
+
+def _check_build(index, app):
+    installer = app.get("installer")
+    if installer is not None and installer not in INSTALLERS:
+        _fail(index, app, "installer", "%r is not one of %s" % (installer, ", ".join(INSTALLERS)))
+    if app.get("python") is not None:
+        try:
+            python_interpreter(app["python"])
+        except BuildSpecError as exc:
+            _fail(index, app, "python", str(exc))
+    for field in ("requirements", "constraints"):
+        if posixpath.basename(app.get(field) or "") in BUILD_FILES:
+            _fail(index, app, field, "%s is the name of a file the build writes; rename it"
+                  % posixpath.basename(app[field]))
+    if is_pylock(app.get("constraints")):
+        _fail(index, app, "constraints", "a pylock.toml is the app's whole dependency set: name it in "
+              "requirements")
 
 
 def _check_server(index, app, wsgi_worker_class):
@@ -499,6 +525,14 @@ def _check_role_settings(settings):
     def fail(field, problem):
         raise AppSpecError("%s: %s" % (field, problem))
 
+    installer = settings.get("app_installer")
+    if installer is not None and installer not in INSTALLERS:
+        fail("app_installer", "%r is not one of %s" % (installer, ", ".join(INSTALLERS)))
+    if settings.get("app_python") is not None:
+        try:
+            python_interpreter(settings["app_python"])
+        except BuildSpecError as exc:
+            fail("app_python", str(exc))
     low, high = settings.get("gunicorn_min_workers"), settings.get("gunicorn_max_workers")
     if isinstance(low, int) and isinstance(high, int) and low > high:
         fail("gunicorn_min_workers", "gunicorn_min_workers (%d) is above gunicorn_max_workers (%d)" % (low, high))
@@ -594,7 +628,7 @@ def health_host(server_names):
     return ("health" + server_names[0][1:]) if server_names else "localhost"
 
 
-def _record(app, root, config_dir, socket_dir, unit_prefix, log_format):
+def _record(app, root, config_dir, socket_dir, unit_prefix, log_format, settings):
     name = app["name"]
     unit = unit_prefix + name
     home = posixpath.join(root, name)
@@ -623,6 +657,10 @@ def _record(app, root, config_dir, socket_dir, unit_prefix, log_format):
         "release": app.get("release"),
         "requirements": app.get("requirements"),
         "constraints": app.get("constraints"),
+        # What builds its venvs, and with which interpreter (its Debian packages installed first).
+        "installer": app.get("installer") or settings.get("app_installer") or "uv",
+        "python": dict(zip(("interpreter", "packages"),
+                           python_interpreter(app.get("python") or settings.get("app_python") or "python3"))),
         "env": dict(app.get("env") or {}),
         # The names only: the values stay in asgi_apps, marked no_log.
         "secret_env_names": sorted(app.get("secret_env") or {}),
@@ -749,7 +787,7 @@ def normalize_apps(apps, root="/srv", config_dir="/etc/asgi-deploy",
     _check_nginx_claims(apps, nginx_server_names)
     if log_format not in LOG_FORMATS:
         raise AppSpecError("asgi_log_format: %r is not one of %s" % (log_format, ", ".join(LOG_FORMATS)))
-    records = [_record(app, root, config_dir, socket_dir, unit_prefix, log_format) for app in apps]
+    records = [_record(app, root, config_dir, socket_dir, unit_prefix, log_format, settings) for app in apps]
     for record, from_file in zip(records, file_secrets):
         record["secret_env_names"] = sorted(set(record["secret_env_names"]) | set(from_file))
     return records

@@ -124,3 +124,11 @@ def shell_word(value):
     if "\x00" in text:
         raise EscapeError("a shell word cannot hold a NUL character")
     return "'%s'" % text.replace("'", "'\\''")
+
+
+def toml_string(value):
+    """A TOML basic string: '"' and '\\' escaped, control characters as \\uXXXX (TOML
+    takes no raw control character in a basic string), everything else as is."""
+    text = _text(value, "TOML string")
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return '"%s"' % CONTROL.sub(lambda match: "\\u%04X" % ord(match.group()), escaped)

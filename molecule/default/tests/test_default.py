@@ -190,3 +190,33 @@ def test_one_request_id_from_nginx_to_the_apps_log_lines(host, certs, https_port
     line = app_lines()[0]
     assert line["logger"] == "hello_asgi" and line["message"].startswith("GET / answered 200")
     assert (line["app"], line["slot"]) == ("hello", "a") and line["release"].startswith("r-")
+
+
+EXPECTED_BUILD = {"bookworm": ("pip", "3.11"), "trixie": ("uv", "3.13")}
+
+
+def server_pins():
+    """{name: version} the server lock the collection ships pins."""
+    lock = os.path.join(os.path.dirname(__file__), "..", "..", "..", "roles", "app", "files", "server.lock")
+    with open(lock) as handle:
+        return dict((normalized(name), version)
+                    for name, version in re.findall(r"^([A-Za-z0-9._-]+)==([^\s;\\]+)", handle.read(), re.M))
+
+
+def normalized(name):
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+@pytest.mark.parametrize("app", ["hello", "second"])
+def test_each_release_is_built_by_its_installer_for_its_python_with_the_locked_server(host, app):
+    installer, version = EXPECTED_BUILD[host.system_info.codename]
+    release = json.loads(host.file("/srv/%s/current/release.json" % app).content_string)
+    assert (release["installer"], release["python"]) == (installer, "/usr/bin/python" + version)
+    venv = "/srv/%s/current/venv" % app
+    assert host.check_output("%s/bin/python -c 'import sys; print(\"%%d.%%d\" %% sys.version_info[:2])'" % venv) == version
+    # pip's venvs carry pip; uv's do not.
+    assert host.file(venv + "/bin/pip").exists is (installer == "pip")
+    freeze = host.check_output("/opt/asgi-deploy/tools/uv/bin/uv pip freeze --python %s/bin/python" % venv)
+    installed = dict((normalized(name), version) for name, version in re.findall(r"^([A-Za-z0-9._-]+)==(\S+)$", freeze, re.M))
+    # Every pin holds on Linux with CPython 3.11 and 3.13.
+    assert dict((name, installed.get(name)) for name in server_pins()) == server_pins()

@@ -75,10 +75,12 @@ def test_the_index_credentials_are_nowhere_on_the_host(host):
     assert json.loads(host.file(release + "/release.json").content_string)["source"]["extra_index_url"] \
         == "http://***@127.0.0.1:8081/simple/"
     assert INDEX_PASSWORD not in host.check_output("journalctl --no-pager -o cat")
-    # Only root and the build user read pip.conf; nothing else on the host holds the password
-    # (but the test index's own credentials file).
-    pip_conf = host.file("/etc/asgi-deploy/build/hello-pip.conf")
-    assert (pip_conf.user, pip_conf.group, pip_conf.mode) == ("root", "asgi-build", 0o640)
+    # Only root and the build user read the installers' index settings; nothing else on the
+    # host holds the password (but the test index's own credentials file).
+    for path in ("/etc/asgi-deploy/build/hello-pip.conf", "/etc/asgi-deploy/build/hello-uv.toml"):
+        settings = host.file(path)
+        assert (settings.user, settings.group, settings.mode) == ("root", "asgi-build", 0o640)
     holders = host.run("grep -rlF %s / --exclude-dir=proc --exclude-dir=sys --exclude-dir=dev 2>/dev/null"
                        % INDEX_PASSWORD).stdout.split()
-    assert sorted(holders) == ["/etc/asgi-deploy/build/hello-pip.conf", "/etc/test-index/credentials"]
+    assert sorted(holders) == ["/etc/asgi-deploy/build/hello-pip.conf", "/etc/asgi-deploy/build/hello-uv.toml",
+                               "/etc/test-index/credentials"]

@@ -19,6 +19,7 @@ from ansible_collections.asgi.deploy.plugins.module_utils._escape import (
     python_literal,
     shell_word,
     systemd_value,
+    toml_string,
 )
 
 CANARY = "canary-7f3a"
@@ -46,6 +47,28 @@ NGINX = [
 @pytest.mark.parametrize("value,expected", NGINX)
 def test_nginx_string(value, expected):
     assert nginx_string(value) == expected
+
+
+TOML = [
+    case("url", "https://idx.example/simple/", '"https://idx.example/simple/"'),
+    case("double-quote", 'a"b', '"a\\"b"'),
+    case("backslash", "a\\b", '"a\\\\b"'),
+    case("key-injection-stays-text", 'x"\nindex-url = "evil', '"x\\"\\u000Aindex-url = \\"evil"'),
+    case("tab", "a\tb", '"a\\u0009b"'),
+    case("unicode", "caf\u00e9", '"caf\u00e9"'),
+    case("number", 8, '"8"'),
+]
+
+
+@pytest.mark.parametrize("value,expected", TOML)
+def test_toml_string(value, expected):
+    assert toml_string(value) == expected
+
+
+@pytest.mark.parametrize("value", [row.values[0] for row in TOML])
+def test_toml_string_reads_back_as_the_value(value):
+    tomllib = pytest.importorskip("tomllib")
+    assert tomllib.loads("key = %s" % toml_string(value))["key"] == str(value)
 
 
 SYSTEMD = [

@@ -207,20 +207,18 @@ def run_build(steps, sandbox, run, offline_fallback=False):
     the index is run again from the host's cache alone (UV_OFFLINE): a set of packages seen
     before builds with the index unreachable. Returns {"ok", "offline", "failed_step",
     "error", "steps"}; the error is the index attempt's when both fail, its real reason."""
-    def attempt(prefix):
+    def attempt(prefix, offline):
         done = []
         for step in steps:
             rc, out, err = run(prefix + step["argv"])
             done.append(step["step"])
             if rc != 0:
-                return done, step["step"], _tail(err or out) or "exit status %d" % rc
-        return done, None, None
+                return {"ok": False, "offline": offline, "failed_step": step["step"],
+                        "error": _tail(err or out) or "exit status %d" % rc, "steps": done}
+        return {"ok": True, "offline": offline, "failed_step": None, "error": None, "steps": done}
 
-    done, failed, error = attempt(list(sandbox))
-    if failed is None:
-        return {"ok": True, "offline": False, "failed_step": None, "error": None, "steps": done}
-    if offline_fallback:
-        offline_done, offline_failed, _ = attempt(list(sandbox) + ["--setenv=UV_OFFLINE=1"])
-        if offline_failed is None:
-            return {"ok": True, "offline": True, "failed_step": None, "error": None, "steps": offline_done}
-    return {"ok": False, "offline": False, "failed_step": failed, "error": error, "steps": done}
+    from_index = attempt(list(sandbox), False)
+    if from_index["ok"] or not offline_fallback:
+        return from_index
+    from_cache = attempt(list(sandbox) + ["--setenv=UV_OFFLINE=1"], True)
+    return from_cache if from_cache["ok"] else from_index

@@ -92,13 +92,14 @@ install_collection() {
   rm -rf "$staging"
 }
 
-# Build one wheel of the example app into $BUILD_DIR/wheels and print its path:
-#   example_wheel VERSION [broken]
-# "broken" adds an import-time error, a release that must never take traffic.
+# Build one wheel of an example app (examples/EXAMPLE, hello-asgi by default) into
+# $BUILD_DIR/wheels and print its path:
+#   example_wheel VERSION [broken] [EXAMPLE]
+# "broken" adds an import-time error to hello-asgi, a release that must never take traffic.
 example_wheel() {
-  local version=$1 variant=${2:-} src
+  local version=$1 variant=${2:-} example=${3:-hello-asgi} src
   src=$(mktemp -d)
-  cp -r "$ROOT/examples/hello-asgi/." "$src/"
+  cp -r "$ROOT/examples/$example/." "$src/"
   sed -i "s/^version = .*/version = \"$version\"/" "$src/pyproject.toml"
   if [ "$variant" = broken ]; then
     echo 'raise RuntimeError("this release is broken on purpose")' >>"$src/src/hello_asgi/main.py"
@@ -109,18 +110,22 @@ example_wheel() {
   SOURCE_DATE_EPOCH=1700000000 python -m build --wheel --outdir "$BUILD_DIR/wheels/$version$variant" "$src" \
     >"$BUILD_DIR/wheel-build.log" 2>&1 || { cat "$BUILD_DIR/wheel-build.log" >&2; die "the example wheel did not build"; }
   rm -rf "$src"
-  ls "$BUILD_DIR/wheels/$version$variant"/hello_asgi-*.whl
+  ls "$BUILD_DIR/wheels/$version$variant/${example//-/_}"-*.whl
 }
 
-# The example app's wheels the scenarios and the demo deploy: the package's own version
-# (ASGI_EXAMPLE_WHEEL), and for release switches a 2.0.0 and a broken 3.0.0.
+# The example apps' wheels the scenarios and the demo deploy: hello-asgi's own version
+# (ASGI_EXAMPLE_WHEEL), and for release switches a 2.0.0 and a broken 3.0.0; hello-django's
+# 1.0.0 and 2.0.0.
 build_example_wheels() {
   log "building the example app's wheels"
   rm -rf "$BUILD_DIR/wheels"
   ASGI_EXAMPLE_WHEEL=$(example_wheel "$(sed -n 's/^version = "\(.*\)"/\1/p' "$ROOT/examples/hello-asgi/pyproject.toml")")
   ASGI_EXAMPLE_WHEEL_V2=$(example_wheel 2.0.0)
   ASGI_EXAMPLE_WHEEL_BROKEN=$(example_wheel 3.0.0 broken)
-  export ASGI_EXAMPLE_WHEEL ASGI_EXAMPLE_WHEEL_V2 ASGI_EXAMPLE_WHEEL_BROKEN
+  # The Django example (scenario wsgi), and its 2.0.0 for a switch.
+  ASGI_DJANGO_WHEEL=$(example_wheel 1.0.0 "" hello-django)
+  ASGI_DJANGO_WHEEL_V2=$(example_wheel 2.0.0 "" hello-django)
+  export ASGI_EXAMPLE_WHEEL ASGI_EXAMPLE_WHEEL_V2 ASGI_EXAMPLE_WHEEL_BROKEN ASGI_DJANGO_WHEEL ASGI_DJANGO_WHEEL_V2
 }
 
 # The systemd test images for the given Debian suites, built by the builder the collection

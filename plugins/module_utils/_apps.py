@@ -35,6 +35,10 @@ from ansible_collections.asgi.deploy.plugins.module_utils._escape import (
 )
 from ansible_collections.asgi.deploy.plugins.module_utils._observe import LOG_FORMATS
 from ansible_collections.asgi.deploy.plugins.module_utils._release import RELEASE_ID
+from ansible_collections.asgi.deploy.plugins.module_utils._workers import (
+    ASYNC_WORKER_CLASSES,
+    SYNC_WORKER_CLASSES,
+)
 
 # A system user and group is named after the app: keep to what useradd accepts
 # everywhere and what is safe in paths and unit names.
@@ -45,6 +49,8 @@ ASGI_PATH = re.compile(r"^%s:%s(?:\(\))?$" % (DOTTED, DOTTED))
 LABEL = r"(?!-)[a-z0-9-]{1,63}(?<!-)"
 SERVER_NAME = re.compile(r"^(?:\*\.)?%s(?:\.%s)*$" % (LABEL, LABEL))
 SOURCE_KEYS = {"wheel": "path", "sdist": "path", "pypi": "spec", "git": "repo"}
+# How gunicorn calls the app, and the worker classes that call it so.
+INTERFACES = {"asgi": ASYNC_WORKER_CLASSES, "wsgi": SYNC_WORKER_CLASSES}
 TLS_MODES = ("selfsigned", "provided", "acme", "off")
 # Where dehydrated (the ACME client of mode acme) keeps each app's certificate.
 ACME_CERT_DIR = "/var/lib/dehydrated/certs"
@@ -108,7 +114,7 @@ GUNICORN_RESERVED = frozenset("""
     wsgi_app worker_class workers timeout graceful_timeout keepalive max_requests
     max_requests_jitter backlog forwarded_allow_ips secure_scheme_headers worker_tmp_dir
     control_socket_disable errorlog accesslog loglevel bind user group chdir pythonpath
-    raw_env daemon pidfile umask
+    raw_env daemon pidfile umask threads
 """.split())
 ACME_URL = re.compile(r"^https://[^\s\"'\\\x00-\x1f\x7f]+$")
 EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$")
@@ -143,6 +149,19 @@ def _is_clean_path(path):
     would read specially (only letters, digits and . _ - + @ /), and not the root itself."""
     return (isinstance(path, str) and path.startswith("/") and path != "/"
             and posixpath.normpath(path) == path and bool(SAFE_PATH.match(path)))
+
+
+def _is_release_dir(path):
+    """A directory inside a release, relative to it: clean names, no '..', not the release itself."""
+    return (isinstance(path, str) and not path.startswith("/") and posixpath.normpath(path) == path
+            and all(FILE_NAME.match(part) and part not in (".", "..") for part in path.split("/")))
+
+
+def static_dirs(home, static):
+    """{URL path: directory} of nginx.static, a directory inside the release (relative)
+    made one below the app's `current` link: it follows the release that serves."""
+    return dict((path, directory if directory.startswith("/") else posixpath.join(home, "current", directory))
+                for path, directory in (static or {}).items())
 
 
 def _under(path, tops):
@@ -196,6 +215,28 @@ def _check_build(index, app):
     if is_pylock(app.get("constraints")):
         _fail(index, app, "constraints", "a pylock.toml is the app's whole dependency set: name it in "
               "requirements")
+
+
+def _check_server(index, app, wsgi_worker_class):
+    """The interface, worker class and threads agree. wsgi_worker_class: the class of
+    WSGI apps that set none (gunicorn_wsgi_worker_class), None when it is not known."""
+    interface = app.get("interface", "asgi")
+    if interface not in INTERFACES:
+        _fail(index, app, "interface", "%r is not one of %s" % (interface, ", ".join(sorted(INTERFACES))))
+    worker_class = app.get("worker_class")
+    if worker_class is not None and worker_class not in INTERFACES[interface]:
+        _fail(index, app, "worker_class", "%r does not call a%s %s app; with interface %s use one of %s"
+              % (worker_class, "n" if interface == "asgi" else "", interface.upper(), interface,
+                 ", ".join(INTERFACES[interface])))
+    threads = app.get("threads")
+    if threads is None:
+        return
+    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+        _fail(index, app, "threads", "%r is not a thread count of 1 or more" % (threads,))
+    resolved = worker_class or (wsgi_worker_class if interface == "wsgi" else None)
+    if interface != "wsgi" or (resolved is not None and resolved != "gthread"):
+        _fail(index, app, "threads", "threads are gunicorn's gthread worker's; this app runs %s "
+              "(set interface wsgi and worker_class gthread)" % (resolved or "an ASGI worker"))
 
 
 def _check_source(index, app):
@@ -309,9 +350,10 @@ def _check_nginx(index, app):
         if not isinstance(path, str) or not LOCATION.match(path) or not path.endswith("/"):
             fail("static", "%r is not a URL path that starts and ends with '/' (letters, digits and "
                  ". _ ~ - + , = : @ /)" % (path,))
-        if not _is_clean_path(directory):
-            fail("static.%s" % path, "%r is not an absolute directory of letters, digits, '.', '_', '-', "
-                 "'+' or '@' (no '$', ';', quotes or blanks)" % (directory,))
+        if not _is_clean_path(directory) and not _is_release_dir(directory):
+            fail("static.%s" % path, "%r is neither an absolute directory nor one inside the release (such "
+                 "as static), of letters, digits, '.', '_', '-', '+' or '@' (no '..', '$', ';', quotes or "
+                 "blanks)" % (directory,))
         if path in locations:
             fail("static.%s" % path, "the path is already served by %s" % locations[path])
         locations[path] = "nginx.static"
@@ -435,7 +477,7 @@ def _check_runtime(index, app, max_workers, secret_env_file=None):
     health_path = app.get("health_path", "/healthz")
     if not isinstance(health_path, str) or not HEALTH_PATH.match(health_path):
         fail("health_path", "%r is not a URL path starting with '/'" % (health_path,))
-    for hook in ("pre_activate", "pre_rollback"):
+    for hook in ("pre_activate", "pre_rollback", "build_command"):
         command = app.get(hook)
         if command is not None and (not isinstance(command, str) or "\x00" in command or not command.strip()):
             fail(hook, "expected a shell command")
@@ -495,6 +537,9 @@ def _check_role_settings(settings):
     low, high = settings.get("gunicorn_min_workers"), settings.get("gunicorn_max_workers")
     if isinstance(low, int) and isinstance(high, int) and low > high:
         fail("gunicorn_min_workers", "gunicorn_min_workers (%d) is above gunicorn_max_workers (%d)" % (low, high))
+    threads = settings.get("gunicorn_threads")
+    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
+        fail("gunicorn_threads", "%r is not a thread count of 1 or more" % (threads,))
     _check_directives("gunicorn_systemd_overrides", settings.get("gunicorn_systemd_overrides") or {}, fail)
     extra = settings.get("gunicorn_extra_settings") or {}
     if not isinstance(extra, dict):
@@ -624,7 +669,11 @@ def _record(app, root, config_dir, socket_dir, unit_prefix, log_format, settings
         # How gunicorn, uvicorn and the app write their journal lines: json or text.
         "log_format": app.get("log_format") or log_format,
         "workers": app.get("workers"),
+        # How gunicorn calls the app (asgi or wsgi); worker_class and threads None where the
+        # gunicorn role's defaults for the interface apply.
+        "interface": app.get("interface", "asgi"),
         "worker_class": app.get("worker_class"),
+        "threads": app.get("threads"),
         "tls": tls,
         "home": home,
         "releases_dir": posixpath.join(home, "releases"),
@@ -659,12 +708,18 @@ def _record(app, root, config_dir, socket_dir, unit_prefix, log_format, settings
             "service_dropin": "/etc/systemd/system/%s@%s.service.d/50-asgi-deploy.conf" % (unit, slot),
             "socket_dropin": "/etc/systemd/system/%s@%s.socket.d/50-asgi-deploy.conf" % (unit, slot),
         }) for slot in SLOTS),
+        # While this file exists nginx answers 503 with the page (asgi.deploy.maintenance);
+        # below the top configuration directory, which nginx's user may search.
+        "maintenance_flag": posixpath.join(config_dir, "maintenance", name + ".on"),
+        "maintenance_page": posixpath.join(config_dir, "maintenance", name + ".html"),
         # nginx connects through this link, which names the live slot's socket.
         "live_socket_link": posixpath.join(home, "live.sock"),
         # One run at a time builds and switches the app (asgi.deploy.deploy_lock).
         "lock_file": posixpath.join(socket_dir, "locks", name + ".lock"),
         "upstream_name": "asgi_app_" + name.replace("-", "_"),
         "pre_activate": app.get("pre_activate"),
+        # Run in the new release at build time (collectstatic), by the build user in its sandbox.
+        "build_command": app.get("build_command"),
         "pre_rollback": app.get("pre_rollback"),
         "systemd": {
             "read_write_paths": list((app.get("systemd") or {}).get("read_write_paths") or []),
@@ -673,6 +728,7 @@ def _record(app, root, config_dir, socket_dir, unit_prefix, log_format, settings
         "cert_path": cert_path,
         "key_path": key_path,
         "nginx": dict(app.get("nginx") or {}),
+        "static": static_dirs(home, (app.get("nginx") or {}).get("static")),
     }
 
 
@@ -717,6 +773,7 @@ def normalize_apps(apps, root="/srv", config_dir="/etc/asgi-deploy",
     if not isinstance(apps, list) or not apps:
         raise AppSpecError("asgi_apps: expected a non-empty list of apps")
     max_workers = settings.get("gunicorn_max_workers")
+    wsgi_worker_class = settings.get("gunicorn_wsgi_worker_class")
     build_user = settings.get("app_build_user")
     if build_user is not None and (not isinstance(build_user, str) or not APP_NAME.match(build_user)):
         raise AppSpecError("app_build_user: %r is not a safe user name (lowercase letter first, then "
@@ -726,6 +783,7 @@ def normalize_apps(apps, root="/srv", config_dir="/etc/asgi-deploy",
         _check_app(index, app)
         file_secrets.append(_check_secret_env_file(index, app, secret_env_files))
         _check_runtime(index, app, max_workers if isinstance(max_workers, int) else None, file_secrets[-1])
+        _check_server(index, app, wsgi_worker_class)
         if app["name"] == build_user:
             _fail(index, app, "name", "%s is the build user (app_build_user); name the app otherwise" % build_user)
     for index, app in enumerate(apps):

@@ -316,9 +316,14 @@ def _check_integer(name, value, minimum):
         raise WorkerSizingError('%s must be at least %d, got %d' % (name, minimum, value))
 
 
-def _validate(worker_class, cpus, memory_mb, worker_memory_mb, reserved_memory_mb, apps, min_workers, max_workers):
+def _validate(worker_class, cpus, memory_mb, worker_memory_mb, reserved_memory_mb, apps, min_workers, max_workers,
+              threads, thread_memory_mb):
     if worker_class not in WORKER_CLASSES:
         raise WorkerSizingError('worker_class must be one of %s, got %r' % (', '.join(WORKER_CLASSES), worker_class))
+    _check_integer('threads', threads, 1)
+    _check_integer('thread_memory_mb', thread_memory_mb, 0)
+    if threads > 1 and worker_class != 'gthread':
+        raise WorkerSizingError('threads (%d) needs worker_class gthread, got %r' % (threads, worker_class))
     if isinstance(cpus, bool) or not isinstance(cpus, numbers.Real) or not math.isfinite(cpus):
         raise WorkerSizingError('cpus must be a number, got %r' % (cpus,))
     if cpus <= 0:
@@ -339,7 +344,8 @@ def _plural(count, word):
 
 
 def size_workers(worker_class, cpus, memory_mb, worker_memory_mb=64, reserved_memory_mb=256, apps=1,
-                 min_workers=1, max_workers=None, cpus_origin='given', memory_origin='given'):
+                 min_workers=1, max_workers=None, cpus_origin='given', memory_origin='given',
+                 threads=1, thread_memory_mb=8):
     """Worker count for one gunicorn app.
 
     ``cpus`` and ``memory_mb`` are what the whole host offers; each of
@@ -347,12 +353,18 @@ def size_workers(worker_class, cpus, memory_mb, worker_memory_mb=64, reserved_me
     ``reserved_memory_mb``. ``cpus_origin``/``memory_origin`` only feed the
     ``reason`` text ("given", or "from affinity 2 and ..." from a reader).
 
+    ``threads`` (gthread only) are the threads of each worker: threads add concurrency
+    for requests that wait (on a database, an API), not CPU, so the CPU count stays
+    2n+1 processes; each thread beyond the first costs ``thread_memory_mb`` more per
+    worker, which the memory bound counts.
+
     Returns a dict with workers, cpus (this app's share, 2 decimals),
     memory_mb (this app's share), bound (cpu, memory, max or min) and reason.
     Raises WorkerSizingError on bad input or when the memory cannot hold
     ``min_workers``.
     """
-    _validate(worker_class, cpus, memory_mb, worker_memory_mb, reserved_memory_mb, apps, min_workers, max_workers)
+    _validate(worker_class, cpus, memory_mb, worker_memory_mb, reserved_memory_mb, apps, min_workers, max_workers,
+              threads, thread_memory_mb)
 
     app_cpus = cpus / apps
     # Round first so float noise (e.g. 2.0000000001) does not add a worker.
@@ -363,16 +375,21 @@ def size_workers(worker_class, cpus, memory_mb, worker_memory_mb=64, reserved_me
         cpu_workers, cpu_rule = 2 * whole_cpus + 1, '2 per usable CPU plus 1'
 
     app_memory = max(0, memory_mb - reserved_memory_mb) // apps
-    memory_workers = app_memory // worker_memory_mb
+    per_worker = worker_memory_mb + (threads - 1) * thread_memory_mb
+    each = '%d MB each' % per_worker
+    if threads > 1:
+        each = '%d MB each (%d MB and %d more threads at %d MB)' % (
+            per_worker, worker_memory_mb, threads - 1, thread_memory_mb)
+    memory_workers = app_memory // per_worker
 
     if memory_workers < min_workers:
-        needed = min_workers * worker_memory_mb
+        needed = min_workers * per_worker
         missing = apps * needed + reserved_memory_mb - memory_mb
         who = '1 app' if apps == 1 else 'each of %d apps' % apps
         raise WorkerSizingError(
-            'memory for %s is %d MB of %d MB after reserving %d MB, but min_workers=%d needs %d MB at %d MB each: '
+            'memory for %s is %d MB of %d MB after reserving %d MB, but min_workers=%d needs %d MB at %s: '
             '%d MB missing' % (who, app_memory, memory_mb, reserved_memory_mb, min_workers, needed,
-                               worker_memory_mb, missing))
+                               each, missing))
 
     shared = 'shared by %s' % _plural(apps, 'app')
     if cpu_workers <= memory_workers:
@@ -380,8 +397,8 @@ def size_workers(worker_class, cpus, memory_mb, worker_memory_mb=64, reserved_me
         why = '%s (%s CPUs %s, %s)' % (cpu_rule, _format_number(cpus), cpus_origin, shared)
     else:
         workers, bound = memory_workers, 'memory'
-        why = '%d MB of memory at %d MB each (%d MB %s, minus %d MB reserved, %s)' % (
-            app_memory, worker_memory_mb, memory_mb, memory_origin, reserved_memory_mb, shared)
+        why = '%d MB of memory at %s (%d MB %s, minus %d MB reserved, %s)' % (
+            app_memory, each, memory_mb, memory_origin, reserved_memory_mb, shared)
 
     allows = '(CPU allows %d, memory allows %d)' % (cpu_workers, memory_workers)
     if max_workers is not None and workers > max_workers:

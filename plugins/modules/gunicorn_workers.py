@@ -19,7 +19,8 @@ description:
     what is not given is read on the target.
   - The CPU count is one worker per usable CPU for async (ASGI) worker classes, and twice the usable CPUs
     rounded up, plus one, for V(sync) and V(gthread). The memory count is the app's memory divided by
-    O(worker_memory_mb). The smaller wins (CPU on a tie), then O(max_workers) and O(min_workers) clamp it.
+    what one worker costs, O(worker_memory_mb) plus O(thread_memory_mb) for each of its O(threads) beyond
+    the first. The smaller wins (CPU on a tie), then O(max_workers) and O(min_workers) clamp it.
   - Fails, rather than overcommit, when the app's memory cannot hold O(min_workers) workers; the
     message says how many MB are missing.
 author:
@@ -73,6 +74,19 @@ options:
       - Each app gets O(cpus) divided by O(apps), and O(memory_mb) minus O(reserved_memory_mb) divided by O(apps).
     type: int
     default: 1
+  threads:
+    description:
+      - Threads per worker, with V(gthread) only (more than 1 with another class fails).
+      - Threads let a worker serve requests that wait on I/O side by side; they add no CPU, so the CPU
+        count is still 2 * ceil(cpus) + 1, but each thread beyond the first adds O(thread_memory_mb) to
+        the worker's memory.
+    type: int
+    default: 1
+  thread_memory_mb:
+    description:
+      - Memory in MB that each thread beyond a worker's first adds (its stack and its request's objects).
+    type: int
+    default: 8
   min_workers:
     description:
       - Fewest workers to run. The module fails when the app's memory cannot hold this many.
@@ -117,6 +131,11 @@ EXAMPLES = r'''
     memory_mb: 4096
     apps: 2
     max_workers: 8
+
+- name: A gthread app with 4 threads per worker
+  asgi.deploy.gunicorn_workers:
+    worker_class: gthread
+    threads: 4
 '''
 
 RETURN = r'''
@@ -189,6 +208,8 @@ def main():
             apps=dict(type='int', default=1),
             min_workers=dict(type='int', default=1),
             max_workers=dict(type='int'),
+            threads=dict(type='int', default=1),
+            thread_memory_mb=dict(type='int', default=8),
         ),
         supports_check_mode=True,
     )
@@ -214,6 +235,8 @@ def main():
             apps=params['apps'],
             min_workers=params['min_workers'],
             max_workers=params['max_workers'],
+            threads=params['threads'],
+            thread_memory_mb=params['thread_memory_mb'],
             cpus_origin=cpus_origin,
             memory_origin=memory_origin,
         )

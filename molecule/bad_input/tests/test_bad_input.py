@@ -51,7 +51,8 @@ CASES = [
          "missing required arguments: module"),
     case("source-type-unknown", apps(app(source={"type": "svn", "repo": "x"})), "got: svn found in asgi_apps -> source"),
     case("tls-mode-unknown", apps(app(tls={"mode": "bogus-mode"})), "got: bogus-mode found in asgi_apps -> tls"),
-    case("worker-class-unknown", apps(app(worker_class="sync")), "value of worker_class must be one of"),
+    case("worker-class-unknown", apps(app(worker_class="gevent")), "value of worker_class must be one of"),
+    case("interface-unknown", apps(app(interface="rsgi")), "value of interface must be one of"),
     case("workers-not-a-number", apps(app(workers="many")), "'workers' is of type"),
     case("sandbox-unknown-key", apps(app(systemd={"writable": ["/data"]})), "writable"),
     # Each role's settings, checked before any role starts.
@@ -128,6 +129,14 @@ CASES = [
     case("workers-above-max", apps(app(workers=17)), "asgi_apps[hello].workers: 17 is above gunicorn_max_workers"),
     case("extra-setting-reserved", apps(gunicorn_extra_settings={"bind": "0.0.0.0:8000"}),
          "gunicorn_extra_settings.bind"),
+    # WSGI: the interface, its worker class and threads agree.
+    case("wsgi-with-asgi-worker", apps(app(interface="wsgi", worker_class="uvicorn_worker.UvicornWorker")),
+         "asgi_apps[hello].worker_class: 'uvicorn_worker.UvicornWorker' does not call a WSGI app"),
+    case("asgi-with-sync-worker", apps(app(worker_class="sync")),
+         "asgi_apps[hello].worker_class: 'sync' does not call an ASGI app"),
+    case("threads-on-sync", apps(app(interface="wsgi", threads=4)),
+         "asgi_apps[hello].threads: threads are gunicorn's gthread worker's; this app runs sync"),
+    case("build-command-empty", apps(app(build_command=" ")), "asgi_apps[hello].build_command"),
     case("forwarded-allow-ips-junk", apps(gunicorn_forwarded_allow_ips="nginx"), "gunicorn_forwarded_allow_ips:"),
     # Sources that smuggle options into git or pip, files that overwrite each other.
     case("git-repo-option", apps(app(source={"type": "git", "repo": "--upload-pack=touch /tmp/owned"})),

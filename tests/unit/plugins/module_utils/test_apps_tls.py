@@ -91,7 +91,7 @@ def test_nginx_settings_reach_the_record():
     pytest.param({"tls": {"mode": "acme"}, "server_names": []}, "server_names", id="acme-without-names"),
     pytest.param({"nginx": {"static": {"static/": "/srv/s"}}}, "nginx.static", id="static-url-relative"),
     pytest.param({"nginx": {"static": {"/static": "/srv/s"}}}, "nginx.static", id="static-url-without-slash"),
-    pytest.param({"nginx": {"static": {"/static/": "srv/s"}}}, "nginx.static./static/", id="static-dir-relative"),
+    pytest.param({"nginx": {"static": {"/static/": "../s"}}}, "nginx.static./static/", id="static-dir-outside-the-release"),
     pytest.param({"nginx": {"stream_paths": ["events"]}}, "nginx.stream_paths", id="stream-path-relative"),
     pytest.param({"nginx": {"rate_limit": {"rate": "10/s"}}}, "nginx.rate_limit.rate", id="rate-without-r"),
 ])

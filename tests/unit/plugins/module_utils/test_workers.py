@@ -409,6 +409,18 @@ def sized(**changes):
     case('min-raises', {'cpus': 1, 'min_workers': 3}, 3, 'min', 1.0, 3840),
     case('min-equal-max', {'cpus': 1, 'min_workers': 2, 'max_workers': 2}, 2, 'min', 1.0, 3840),
     case('zero-reserve', {'cpus': 8, 'memory_mb': 256, 'reserved_memory_mb': 0}, 4, 'memory', 8.0, 256),
+    # gthread: still 2n+1 processes by CPU; each thread beyond the first costs memory.
+    case('gthread-threads-keep-2n-plus-1', {'worker_class': 'gthread', 'threads': 4}, 5, 'cpu', 2.0, 3840),
+    case('gthread-threads-cost-memory', {'worker_class': 'gthread', 'cpus': 4, 'memory_mb': 1024, 'threads': 5,
+                                         'thread_memory_mb': 16}, 6, 'memory', 4.0, 768),
+    case('gthread-threads-free-memory', {'worker_class': 'gthread', 'cpus': 4, 'memory_mb': 1024, 'threads': 5,
+                                         'thread_memory_mb': 0}, 9, 'cpu', 4.0, 768),
+    case('gthread-one-thread-is-sync', {'worker_class': 'gthread', 'cpus': 4, 'memory_mb': 768, 'threads': 1},
+         8, 'memory', 4.0, 512),
+    case('sync-two-apps-memory', {'worker_class': 'sync', 'cpus': 2, 'memory_mb': 1280, 'apps': 2,
+                                  'worker_memory_mb': 128}, 3, 'cpu', 1.0, 512),
+    case('sync-two-apps-memory-bound', {'worker_class': 'sync', 'cpus': 2, 'memory_mb': 1280, 'apps': 2,
+                                        'worker_memory_mb': 256}, 2, 'memory', 1.0, 512),
 ])
 def test_size_workers(changes, workers, bound, cpus, memory_mb):
     result = sized(**changes)
@@ -427,6 +439,10 @@ def test_size_workers(changes, workers, bound, cpus, memory_mb):
          'shared by 1 app)'),
     case('max', {'cpus': 16, 'max_workers': 4}, '4 workers: capped by max_workers (CPU allows 16, memory allows 60)'),
     case('min', {'cpus': 1, 'min_workers': 3}, '3 workers: raised to min_workers (CPU allows 1, memory allows 60)'),
+    case('gthread-memory', {'worker_class': 'gthread', 'cpus': 4, 'memory_mb': 1024, 'threads': 5,
+                            'thread_memory_mb': 16},
+         '6 workers: 768 MB of memory at 128 MB each (64 MB and 4 more threads at 16 MB) (1024 MB given, '
+         'minus 256 MB reserved, shared by 1 app)'),
 ])
 def test_size_workers_reason(changes, reason):
     assert sized(**changes)['reason'] == reason
@@ -445,6 +461,10 @@ def test_size_workers_reason(changes, reason):
     case('apps-share', {'memory_mb': 436, 'apps': 2, 'min_workers': 2},
          'memory for each of 2 apps is 90 MB of 436 MB after reserving 256 MB, but min_workers=2 needs 128 MB '
          'at 64 MB each: 76 MB missing'),
+    case('threads-cost', {'worker_class': 'gthread', 'memory_mb': 436, 'threads': 3, 'thread_memory_mb': 32,
+                          'min_workers': 2},
+         'memory for 1 app is 180 MB of 436 MB after reserving 256 MB, but min_workers=2 needs 256 MB '
+         'at 128 MB each (64 MB and 2 more threads at 32 MB): 76 MB missing'),
 ])
 def test_size_workers_memory_missing(changes, message):
     with pytest.raises(WorkerSizingError) as caught:
@@ -476,6 +496,11 @@ def test_size_workers_memory_missing(changes, message):
     case('max-text', {'max_workers': 'ten'}, 'max_workers'),
     case('min-above-max', {'min_workers': 4, 'max_workers': 2}, 'min_workers \\(4\\) is above max_workers \\(2\\)'),
     case('unknown-class', {'worker_class': 'eventlet'}, "worker_class must be one of .*, got 'eventlet'"),
+    case('threads-zero', {'worker_class': 'gthread', 'threads': 0}, 'threads must be at least 1'),
+    case('threads-text', {'worker_class': 'gthread', 'threads': 'four'}, 'threads must be an integer'),
+    case('threads-with-sync', {'worker_class': 'sync', 'threads': 4}, "threads \\(4\\) needs worker_class gthread"),
+    case('threads-with-async', {'threads': 2}, "threads \\(2\\) needs worker_class gthread"),
+    case('thread-memory-negative', {'worker_class': 'gthread', 'thread_memory_mb': -1}, 'thread_memory_mb'),
 ])
 def test_size_workers_rejects(changes, field):
     with pytest.raises(WorkerSizingError, match='^' + field):

@@ -55,6 +55,12 @@ GIVEN = {'cpus': 2, 'memory_mb': 4096}
         'reason': '3 workers: 2 per usable CPU plus 1 (2.0 CPUs given, shared by 2 apps)',
         'sources': {'cpus': 'given', 'memory_mb': 'given'},
     }, id='given-sync-two-apps'),
+    pytest.param(dict(GIVEN, worker_class='gthread', threads=4, thread_memory_mb=32, memory_mb=640), {
+        'changed': False, 'workers': 2, 'cpus': 2.0, 'memory_mb': 384, 'bound': 'memory',
+        'reason': '2 workers: 384 MB of memory at 160 MB each (64 MB and 3 more threads at 32 MB) '
+                  '(640 MB given, minus 256 MB reserved, shared by 1 app)',
+        'sources': {'cpus': 'given', 'memory_mb': 'given'},
+    }, id='given-gthread-threads-memory'),
     pytest.param(dict(GIVEN, memory_mb=384), {
         'changed': False, 'workers': 2, 'cpus': 2.0, 'memory_mb': 128, 'bound': 'cpu',
         'reason': '2 workers: one per usable CPU (2.0 CPUs given, shared by 1 app)',
@@ -116,6 +122,8 @@ def test_reads_this_host(run_module):
     pytest.param(dict(GIVEN, min_workers=5, max_workers=2), 'min_workers (5) is above max_workers (2)',
                  id='min-above-max'),
     pytest.param(dict(GIVEN, worker_class='eventlet'), 'worker_class', id='unknown-class'),
+    pytest.param(dict(GIVEN, worker_class='sync', threads=4), 'threads (4) needs worker_class gthread',
+                 id='threads-with-sync'),
     pytest.param(dict(GIVEN, memory_mb=436, min_workers=4),
                  'memory for 1 app is 180 MB of 436 MB after reserving 256 MB, but min_workers=4 needs 256 MB '
                  'at 64 MB each: 76 MB missing', id='memory-missing'),

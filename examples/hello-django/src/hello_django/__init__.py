@@ -1,0 +1,1 @@
+"""The example Django app asgi.deploy deploys as a WSGI app."""

@@ -7,6 +7,9 @@ The tests run in file order: the counting tests first, before any other request.
 
 import json
 import os
+import re
+import socket
+import ssl
 import tempfile
 import time
 import urllib.parse
@@ -206,6 +209,42 @@ def test_one_request_id_from_nginx_to_the_app(host, https_port, ca_pem):
     wait_until(lambda: len(app_lines()) >= 2, 5)
     loggers = {line["logger"] for line in app_lines()}
     assert {"hello_asgi", "uvicorn.access"} <= loggers
+
+
+def declared_too_large(https_port, ca_pem, path):
+    """The answer to a POST whose Content-Length is above client_max_body_size: nginx
+    refuses it (413) and writes an error line."""
+    request = "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Length: %d\r\nConnection: close\r\n\r\n" % (
+        path, SERVER_NAME, 64 << 20)
+    context = ssl.create_default_context(cadata=ca_pem)
+    answer = b""
+    with socket.create_connection(("127.0.0.1", https_port), timeout=10) as raw:
+        with context.wrap_socket(raw, server_hostname=SERVER_NAME) as tls:
+            tls.sendall(request.encode())
+            for chunk in iter(lambda: tls.recv(65536), b""):
+                answer += chunk
+    return answer.decode("latin-1")
+
+
+def test_an_nginx_error_line_leads_to_its_request_id(host, https_port, ca_pem):
+    """nginx's error log has its own text format, without the request id: the connection
+    number it names (*N) is in the access line, which has the id."""
+    path = "/echo?too-large-%d" % time.time_ns()
+    answer = declared_too_large(https_port, ca_pem, path)
+    assert answer.startswith("HTTP/1.1 413 "), answer[:300]
+    request_id = re.search(r"^X-Request-ID: (\S+)\r$", answer, re.M | re.I).group(1)
+
+    def error_lines():
+        log = host.file("/var/log/nginx/%s.error.log" % APP).content_string
+        return [line for line in log.splitlines() if '"POST %s HTTP/1.1"' % path in line]
+
+    assert wait_until(error_lines, 5) is not None
+    line = error_lines()[0]
+    assert "client intended to send too large body" in line
+    connection = int(re.search(r"\[error\] \d+#\d+: \*(\d+) ", line).group(1))
+    access = [json.loads(logged) for logged in nginx_lines_with(host, APP, path)]
+    assert [(logged["connection"], logged["status"], logged["request_id"]) for logged in access] == [
+        (connection, 413, request_id)]
 
 
 def test_metrics_answer_only_localhost(host, https_port, ca_pem):

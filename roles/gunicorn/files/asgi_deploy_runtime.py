@@ -73,16 +73,20 @@ def _text_header(value):
     return value.decode("latin-1") if isinstance(value, bytes) else value
 
 
-def request_id_of(headers):
-    """The X-Request-ID of ASGI headers (a list of byte pairs)."""
+_REQUEST_ID_HEADER = b"x-request-id"
+_PROBE_HEADER = PROBE_HEADER.encode()
+
+
+def request_id_and_probe(headers):
+    """(X-Request-ID, whether the request is a probe) of ASGI headers (byte pairs), in one
+    pass: this runs for every request."""
+    request_id, probe = None, False
     for name, value in headers:
-        if name == b"x-request-id":
-            return _text_header(value)
-    return None
-
-
-def is_probe(headers):
-    return any(header[0] == PROBE_HEADER.encode() for header in headers)
+        if name == _REQUEST_ID_HEADER:
+            request_id = _text_header(value)
+        elif name == _PROBE_HEADER:
+            probe = True
+    return request_id, probe
 
 
 class Metrics(object):
@@ -104,9 +108,24 @@ class Metrics(object):
         self.exits = prometheus_client.Counter(
             "asgi_worker_exits", "gunicorn workers that exited (crashed, timed out or recycled).", names)
 
+        # The children of this process's series, made in the worker (start_worker, then
+        # on a status's first answer): labels() checks and locks on every call, too much
+        # for each request.
+        self._requests_by_status = {}
+        self._latency = None
+
+    def start_worker(self):
+        """In a worker that starts: it is alive, and its latency series is ready."""
+        self.workers.labels(**self.labels).set(1)
+        self._latency = self.latency.labels(**self.labels)
+
     def observe(self, status, seconds):
-        self.requests.labels(status=status_class(status), **self.labels).inc()
-        self.latency.labels(**self.labels).observe(seconds)
+        requests = self._requests_by_status.get(status)
+        if requests is None:
+            requests = self.requests.labels(status=status_class(status), **self.labels)
+            self._requests_by_status[status] = requests
+        requests.inc()
+        self._latency.observe(seconds)
 
     def exposition(self):
         """The slot's metrics, every live and dead worker's files merged."""
@@ -145,8 +164,9 @@ def asgi_middleware(app, metrics, count=True):
                         "headers": [(b"content-type", content_type.encode("latin-1"))]})
             await send({"type": "http.response.body", "body": body})
             return None
-        token = REQUEST_ID.set(request_id_of(headers))
-        counted = count and metrics is not None and not is_probe(headers)
+        request_id, probe = request_id_and_probe(headers)
+        token = REQUEST_ID.set(request_id)
+        counted = count and metrics is not None and not probe
         started = time.monotonic()
         status = []
 
@@ -217,7 +237,7 @@ def hooks(interface="asgi", instrument=True):
     def post_worker_init(worker):
         metrics = state.get("metrics")
         if metrics is not None:
-            metrics.workers.labels(**metrics.labels).set(1)
+            metrics.start_worker()
         middleware = asgi_middleware if interface == "asgi" else wsgi_middleware
         # Without metrics the middleware still puts the request id into the log context.
         worker.wsgi = middleware(worker.wsgi, metrics, count=instrument)

@@ -119,3 +119,21 @@ def test_status_class(status, expected):
         assert asgi_deploy_runtime.status_class(status) == expected
     finally:
         sys.path.remove(RUNTIME_DIR)
+
+
+@pytest.mark.parametrize("headers, expected", [
+    ([], (None, False)),
+    ([(b"host", b"shop"), (b"x-request-id", b"4c1c0f")], ("4c1c0f", False)),
+    ([(b"x-asgi-deploy-probe", b"gate")], (None, True)),
+    ([(b"x-asgi-deploy-probe", b"health"), (b"x-request-id", b"r2")], ("r2", True)),
+    # Header names arrive lower-cased (ASGI); a value that is not ASCII stays readable.
+    ([(b"X-Request-ID", b"r3")], (None, False)),
+    ([(b"x-request-id", b"r\xe94")], (u"r\xe94", False)),
+])
+def test_request_id_and_probe(headers, expected):
+    sys.path.insert(0, RUNTIME_DIR)
+    try:
+        import asgi_deploy_runtime
+        assert asgi_deploy_runtime.request_id_and_probe(headers) == expected
+    finally:
+        sys.path.remove(RUNTIME_DIR)

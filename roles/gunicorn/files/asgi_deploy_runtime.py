@@ -45,6 +45,30 @@ def slot_identity(environ=None):
     return environ.get("ASGI_APP"), release, environ.get("ASGI_SLOT")
 
 
+def json_formatter(**options):
+    """python-json-logger's formatter of the journal lines in json mode (the options are
+    _observe.logconfig's): its orjson one where the release's venv has orjson
+    (app_server_packages), else its stdlib json one, which costs each line about 3
+    microseconds more (an encoder made per line, the time encoded through a Python hook)."""
+    from pythonjsonlogger.json import JsonFormatter
+    try:
+        from pythonjsonlogger.orjson import OrjsonFormatter
+    except ImportError:
+        return JsonFormatter(**options)
+    fallback = JsonFormatter(**options)
+
+    class Formatter(OrjsonFormatter):
+        def jsonify_log_record(self, log_data):
+            try:
+                return OrjsonFormatter.jsonify_log_record(self, log_data)
+            except TypeError:
+                # What orjson refuses and the stdlib encodes (a lone surrogate in a text,
+                # an integer above 64 bits) still makes its line.
+                return fallback.jsonify_log_record(log_data)
+
+    return Formatter(**options)
+
+
 class ContextFilter(logging.Filter):
     """Adds app, release, slot and request_id to every record a handler writes."""
 

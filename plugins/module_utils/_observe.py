@@ -69,7 +69,8 @@ def logconfig(log_format, access_log=False, level="info"):
         "handlers": {
             "journal": {
                 "class": "logging.StreamHandler",
-                "stream": "ext://sys.stderr",
+                # The real stderr: asgi_deploy_runtime makes sys.stderr a logger's.
+                "stream": "ext://sys.__stderr__",
                 "formatter": log_format,
                 "filters": ["context"],
             },

@@ -14,6 +14,8 @@ import contextvars
 import glob
 import logging
 import os
+import sys
+import threading
 import time
 
 # The request id nginx sends (X-Request-ID), for every log line written while the
@@ -84,6 +86,52 @@ class ContextFilter(logging.Filter):
         record.slot = self.slot
         record.request_id = REQUEST_ID.get()
         return True
+
+
+class StderrLines(object):
+    """sys.stderr of an app's gunicorn (the master's, which its workers inherit): what code
+    writes there itself instead of logging (gunicorn prints why a worker did not boot, a
+    library its warnings) becomes a record of the logger "stderr", one per write that ends
+    a line, so the journal has it in the app's log format too. The log handler writes to
+    sys.__stderr__, never here."""
+
+    def __init__(self, stream, logger):
+        self._stream = stream
+        self._logger = logger
+        self._pending = ""
+        self._lock = threading.Lock()
+        self._inside = threading.local()
+
+    def write(self, text):
+        if getattr(self._inside, "emitting", False):
+            # logging's own report of a record it could not write: as it is.
+            return self._stream.write(text)
+        with self._lock:
+            self._pending += text
+            done = self._pending.endswith("\n")
+        if done:
+            self.flush()
+        return len(text)
+
+    def flush(self):
+        with self._lock:
+            lines, self._pending = self._pending.rstrip("\n"), ""
+        if lines:
+            self._inside.emitting = True
+            try:
+                self._logger.error("%s", lines)
+            finally:
+                self._inside.emitting = False
+        self._stream.flush()
+
+    def __getattr__(self, name):
+        # fileno, encoding, isatty...: the real stream's.
+        return getattr(self._stream, name)
+
+
+def capture_stderr():
+    if not isinstance(sys.stderr, StderrLines):
+        sys.stderr = StderrLines(sys.__stderr__, logging.getLogger("stderr"))
 
 
 def status_class(status):
@@ -244,7 +292,8 @@ def clear_metrics_dir(path):
 
 
 def hooks(interface="asgi", instrument=True):
-    """gunicorn's server hooks: on_starting, post_worker_init, child_exit.
+    """gunicorn's server hooks: on_starting (stderr into the log, the metrics directory
+    emptied), post_worker_init, child_exit.
 
     interface: "asgi" or "wsgi", how the worker class calls the app. instrument: count
     the app's requests; off, the metrics endpoint and the multiprocess bookkeeping stay,
@@ -253,6 +302,7 @@ def hooks(interface="asgi", instrument=True):
     state = _STATE
 
     def on_starting(server):
+        capture_stderr()
         path = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
         if path and os.path.isdir(path):
             clear_metrics_dir(path)

@@ -1,8 +1,9 @@
 # Copyright: (c) 2026, asgi.deploy contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """What asgi.deploy runs inside each app's gunicorn, beside the app and without touching
-its code: the context every log line carries (app, release, slot, request id), request
-metrics per app and release, and prometheus_client's multiprocess bookkeeping.
+its code: the context every log line carries (app, release, slot, request id), the JSON
+formatter and stderr's lines as log records, request metrics per app and release, and
+prometheus_client's multiprocess bookkeeping.
 
 gunicorn.conf.py imports it (the unit puts its directory on PYTHONPATH). The slot's
 systemd unit sets ASGI_APP, ASGI_SLOT and ASGI_SLOT_LINK; the release is the slot link's

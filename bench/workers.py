@@ -13,7 +13,8 @@ import statistics
 import sys
 import time
 
-from serve import Host, module_choice  # bench/serve.py: the test host and the module run as the role does
+# bench/serve.py: the test host, the module run as the role does, and one measured load run.
+from serve import Host, measure, module_choice
 
 APP = "hello"
 SERVER_NAME = "hello.example.test"
@@ -83,7 +84,7 @@ def wrk(host, url, args):
 
 
 def warm_and_load(host, url, args):
-    host.run("wrk -t%d -c%d -d2s %s >/dev/null" % (args.threads, args.connections, url))
+    host.run("wrk -t%d -c%d -d%ds %s >/dev/null" % (args.threads, args.connections, args.warmup, url))
     return wrk(host, url, args)
 
 
@@ -121,35 +122,50 @@ def observability(host, on):
 
 
 def compare_observability(host, args, chosen):
-    """Throughput with JSON logs and metrics on / off at the chosen worker count, interleaved."""
+    """Throughput and CPU per request with JSON logs and metrics on / off at the chosen
+    worker count, interleaved (the side that goes first alternates by round). The CPU is
+    what nginx, the app's slot and journald (which takes every log line) used, per request
+    served: unlike requests/s it does not move with what else the machine runs."""
+    units = [live_service(host), "nginx.service", "systemd-journald.service"]
     runs = {True: [], False: []}
+    loads = []
     for round_number in range(1, args.rounds + 1):
-        for on in (True, False):
+        for on in (True, False) if round_number % 2 else (False, True):
             observability(host, on)
             restart_with(host, chosen)
-            runs[on].append(warm_and_load(host, STACK_URL, args))
-            print("round %d: JSON logs + metrics %s: %.0f req/s" % (round_number, "on" if on else "off", runs[on][-1][0]),
-                  file=sys.stderr)
+            runs[on].append(measure(host, STACK_URL, units, args))
+            loads.append(os.getloadavg()[0])
+            print("round %d: JSON logs + metrics %-3s: %.0f req/s, %.1f µs CPU/request"
+                  % (round_number, "on" if on else "off", runs[on][-1]["rate"], runs[on][-1]["cpu"]), file=sys.stderr)
     observability(host, True)
     restart_with(host, chosen)
-    on, off = max(runs[True]), max(runs[False])
-    print("host %s: %d workers; wrk -t%d -c%d -d%ds --latency, best of %d rounds"
-          % (args.host, chosen, args.threads, args.connections, args.duration, args.rounds))
+    best = {on: max(run["rate"] for run in runs[on]) for on in runs}
+    cpu = {on: statistics.median(run["cpu"] for run in runs[on]) for on in runs}
+    p99 = {on: statistics.median(run["p99"] for run in runs[on]) for on in runs}
+    print("host %s: %d workers; wrk -t%d -c%d -d%ds --latency after %ds of warm-up, %d rounds; "
+          "load average after each run %.1f to %.1f"
+          % (args.host, chosen, args.threads, args.connections, args.duration, args.warmup, args.rounds,
+             min(loads), max(loads)))
     print()
-    print("| JSON logs + metrics | req/s (HTTPS via nginx) | p99 ms | failed requests (all rounds) |")
-    print("|---------------------|------------------------:|-------:|-----------------------------:|")
-    for label, best, key in (("on (deployed)", on, True), ("off (text, no counting)", off, False)):
-        print("| %s | %.0f | %.1f | %d |" % (label, best[0], best[1], sum(run[2] for run in runs[key])))
+    print("| JSON logs + metrics | req/s, best (HTTPS via nginx) | CPU µs/request, median (nginx + app + journald) "
+          "| p99 ms, median | failed requests (all rounds) |")
+    print("|---|---:|---:|---:|---:|")
+    for label, on in (("on (deployed)", True), ("off (text, no counting)", False)):
+        print("| %s | %.0f | %.1f | %.1f | %d |" % (label, best[on], cpu[on], p99[on], sum(run["failed"] for run in runs[on])))
     print()
-    print("JSON logs + metrics on / off = %.3f (target >= 0.90)" % (on[0] / off[0]))
-    print("spread (req/s of each round): on %s; off %s" % ("/".join("%.0f" % run[0] for run in runs[True]),
-                                                          "/".join("%.0f" % run[0] for run in runs[False])))
+    print("JSON logs + metrics on / off = %.3f (requests/s, best of each side; target >= 0.90)" % (best[True] / best[False]))
+    print("CPU per request off / on = %.3f (the throughput ratio the CPU cost alone allows; median of each side)"
+          % (cpu[False] / cpu[True]))
+    print("spread (req/s | µs CPU/request of each round): on %s | %s; off %s | %s" % tuple(
+        "/".join(fmt % run[field] for run in runs[on])
+        for on in (True, False) for field, fmt in (("rate", "%.0f"), ("cpu", "%.1f"))))
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("host", help="container name of the deployed test host")
     parser.add_argument("--duration", type=int, default=8, help="seconds per load run")
+    parser.add_argument("--warmup", type=int, default=2, help="seconds of load before each measured run")
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=2, help="runs per count; the best counts")

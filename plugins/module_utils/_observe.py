@@ -35,15 +35,16 @@ def logconfig(log_format, access_log=False, level="info"):
     """gunicorn's logconfig_dict: gunicorn, uvicorn and the app's stdlib logging write
     one line per record to stderr (the journal), in log_format.
 
-    json: one JSON object per line (python-json-logger, from the release's venv), a
-    traceback as its exc_info field. text: gunicorn's plain lines with the logger's name
+    json: one JSON object per line (python-json-logger, from the release's venv, through
+    asgi_deploy_runtime.json_formatter), a traceback as its exc_info field. text: gunicorn's plain lines with the logger's name
     and the request id. access_log: gunicorn's and uvicorn's access lines, or none.
     """
     if log_format not in LOG_FORMATS:
         raise LogConfigError("log format %r is not one of %s" % (log_format, ", ".join(LOG_FORMATS)))
     if log_format == "json":
         formatter = {
-            "()": "pythonjsonlogger.json.JsonFormatter",
+            # python-json-logger's formatter, with orjson where the venv has it.
+            "()": "asgi_deploy_runtime.json_formatter",
             "fmt": " ".join("%%(%s)s" % field for field in _RECORD_FIELDS),
             "rename_fields": dict(_RENAMED),
             "timestamp": "time",
@@ -68,7 +69,8 @@ def logconfig(log_format, access_log=False, level="info"):
         "handlers": {
             "journal": {
                 "class": "logging.StreamHandler",
-                "stream": "ext://sys.stderr",
+                # The real stderr: asgi_deploy_runtime makes sys.stderr a logger's.
+                "stream": "ext://sys.__stderr__",
                 "formatter": log_format,
                 "filters": ["context"],
             },

@@ -1,18 +1,22 @@
 """What the host tells an operator: a real Prometheus scrapes every target and counts
 exactly the requests sent, before and after a release switch; the alert rules pass
-promtool; journal lines are JSON with nginx's request id; a crash loop and deploys reach
-the webhook; the metrics answer nobody but localhost; the journal and logs are bounded.
+promtool; journal lines are JSON with nginx's request id; a crash loop and deploys
+(deployed, rolled back, failed) reach the webhook; the metrics answer nobody but
+localhost; the journal and logs are bounded.
 The tests run in file order: the counting tests first, before any other request."""
 
 import json
 import os
+import re
+import socket
+import ssl
 import tempfile
 import time
 import urllib.parse
 
 import pytest
 
-from asgi_host import wait_until
+from asgi_host import unit_property, wait_until
 from asgi_logs import FIELDS, get_with_request_id, json_lines, nginx_lines_with, slot_messages
 from asgi_probe import https_get, playbook_recap
 
@@ -139,6 +143,23 @@ def test_deploy_events_reach_the_webhook(host, apps):
     assert rolled and rolled[-1]["release"] == first["release"] and rolled[-1]["previous"] == second["release"]
 
 
+def test_a_failed_deploy_reaches_the_webhook_with_its_reason(host, apps):
+    live = release_of_live_slot(host)
+    before = len(events(host, "failed"))
+    code, output = deploy(apps, "ASGI_EXAMPLE_WHEEL_BROKEN")
+    assert code != 0, output[-3000:]
+    assert release_of_live_slot(host) == live
+    failed = events(host, "failed")
+    assert len(failed) == before + 1, events(host)
+    event = failed[-1]
+    assert event["app"] == APP and event["host"] == "asgi-monitoring"
+    # The release that was refused, and the one that keeps serving.
+    assert "Release %s of %s was not activated" % (event["release"], APP) in output
+    assert event["release"] != live and event["previous"] == live
+    assert event["reason"]
+    assert CANARY not in json.dumps(event)
+
+
 def test_alert_rules_pass_promtool_and_fire_in_their_test(host):
     host.run_expect([0], "promtool check rules %s" % RULES)
     result = host.run("cd /etc/prometheus && promtool test rules asgi-deploy.rules.test.yml")
@@ -186,8 +207,45 @@ def test_one_request_id_from_nginx_to_the_app(host, https_port, ca_pem):
         return [line for line in json_lines(host, APP) if line["request_id"] == request_id]
 
     wait_until(lambda: len(app_lines()) >= 2, 5)
-    loggers = {line["logger"] for line in app_lines()}
-    assert {"hello_asgi", "uvicorn.access"} <= loggers
+    loggers = sorted(line["logger"] for line in app_lines())
+    # One line each: the access line is formatted and written once.
+    assert loggers == ["hello_asgi", "uvicorn.access"], loggers
+
+
+def declared_too_large(https_port, ca_pem, path):
+    """The answer to a POST whose Content-Length is above client_max_body_size: nginx
+    refuses it (413) and writes an error line."""
+    request = "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Length: %d\r\nConnection: close\r\n\r\n" % (
+        path, SERVER_NAME, 64 << 20)
+    context = ssl.create_default_context(cadata=ca_pem)
+    answer = b""
+    with socket.create_connection(("127.0.0.1", https_port), timeout=10) as raw:
+        with context.wrap_socket(raw, server_hostname=SERVER_NAME) as tls:
+            tls.sendall(request.encode())
+            for chunk in iter(lambda: tls.recv(65536), b""):
+                answer += chunk
+    return answer.decode("latin-1")
+
+
+def test_an_nginx_error_line_leads_to_its_request_id(host, https_port, ca_pem):
+    """nginx's error log has its own text format, without the request id: the connection
+    number it names (*N) is in the access line, which has the id."""
+    path = "/echo?too-large-%d" % time.time_ns()
+    answer = declared_too_large(https_port, ca_pem, path)
+    assert answer.startswith("HTTP/1.1 413 "), answer[:300]
+    request_id = re.search(r"^X-Request-ID: (\S+)\r$", answer, re.M | re.I).group(1)
+
+    def error_lines():
+        log = host.file("/var/log/nginx/%s.error.log" % APP).content_string
+        return [line for line in log.splitlines() if '"POST %s HTTP/1.1"' % path in line]
+
+    assert wait_until(error_lines, 5) is not None
+    line = error_lines()[0]
+    assert "client intended to send too large body" in line
+    connection = int(re.search(r"\[error\] \d+#\d+: \*(\d+) ", line).group(1))
+    access = [json.loads(logged) for logged in nginx_lines_with(host, APP, path)]
+    assert [(logged["connection"], logged["status"], logged["request_id"]) for logged in access] == [
+        (connection, 413, request_id)]
 
 
 def test_metrics_answer_only_localhost(host, https_port, ca_pem):
@@ -212,16 +270,25 @@ def test_a_crash_loop_alerts_within_60_seconds(host):
     slot = host.check_output("readlink /srv/%s/current" % APP).rsplit("/", 1)[-1]
     unit = "asgi-%s@%s.service" % (APP, slot)
     dropin = "/etc/systemd/system/%s.d" % unit
-    before = len(events(host, "unit failed"))
+    assert unit_property(host, unit, "OnFailure").strip() == "asgi-deploy-notify@%s.service" % unit
+    # From the slot's own drop-in (its fingerprinted configuration), not the template's.
+    assert "/etc/systemd/system/%s.d/50-asgi-deploy.conf" % unit in unit_property(host, unit, "DropInPaths")
+    assert not host.file("/etc/systemd/system/asgi-%s@.service.d" % APP).exists
+
+    def alerts():
+        # The slot's own: a refused release's slot may have alerted earlier.
+        return [alert for alert in events(host, "unit failed") if alert.get("unit") == unit]
+
+    before = len(alerts())
     host.run_expect([0], "mkdir -p %s && printf '%%s\\n' '[Service]' 'ExecStart=' "
                     "'ExecStart=/bin/sh -c \"echo crashing with $$HELLO_TOKEN; exit 1\"' > %s/99-crash.conf"
                     " && systemctl daemon-reload && systemctl restart %s || true" % (dropin, dropin, unit))
     started = time.monotonic()
     try:
-        took = wait_until(lambda: len(events(host, "unit failed")) > before, 60)
+        took = wait_until(lambda: len(alerts()) > before, 60)
         assert took is not None, events(host)
-        alert = events(host, "unit failed")[-1]
-        assert alert["app"] == APP and alert["unit"] == unit and alert["host"] == "asgi-monitoring"
+        alert = alerts()[-1]
+        assert alert["app"] == APP and alert["host"] == "asgi-monitoring"
         assert alert["release"] == release_of_live_slot(host) and alert["live"] is True
         # The first crash alerts already (its result, exit-code); the start limit follows.
         assert alert["what"].startswith(unit + " failed (")

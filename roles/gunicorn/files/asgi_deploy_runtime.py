@@ -1,8 +1,9 @@
 # Copyright: (c) 2026, asgi.deploy contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """What asgi.deploy runs inside each app's gunicorn, beside the app and without touching
-its code: the context every log line carries (app, release, slot, request id), request
-metrics per app and release, and prometheus_client's multiprocess bookkeeping.
+its code: the context every log line carries (app, release, slot, request id), the JSON
+formatter and stderr's lines as log records, request metrics per app and release, and
+prometheus_client's multiprocess bookkeeping.
 
 gunicorn.conf.py imports it (the unit puts its directory on PYTHONPATH). The slot's
 systemd unit sets ASGI_APP, ASGI_SLOT and ASGI_SLOT_LINK; the release is the slot link's
@@ -14,6 +15,8 @@ import contextvars
 import glob
 import logging
 import os
+import sys
+import threading
 import time
 
 # The request id nginx sends (X-Request-ID), for every log line written while the
@@ -45,6 +48,30 @@ def slot_identity(environ=None):
     return environ.get("ASGI_APP"), release, environ.get("ASGI_SLOT")
 
 
+def json_formatter(**options):
+    """python-json-logger's formatter of the journal lines in json mode (the options are
+    _observe.logconfig's): its orjson one where the release's venv has orjson
+    (the server lock), else its stdlib json one, which costs each line about 3
+    microseconds more (an encoder made per line, the time encoded through a Python hook)."""
+    from pythonjsonlogger.json import JsonFormatter
+    try:
+        from pythonjsonlogger.orjson import OrjsonFormatter
+    except ImportError:
+        return JsonFormatter(**options)
+    fallback = JsonFormatter(**options)
+
+    class Formatter(OrjsonFormatter):
+        def jsonify_log_record(self, log_data):
+            try:
+                return OrjsonFormatter.jsonify_log_record(self, log_data)
+            except TypeError:
+                # What orjson refuses and the stdlib encodes (a lone surrogate in a text,
+                # an integer above 64 bits) still makes its line.
+                return fallback.jsonify_log_record(log_data)
+
+    return Formatter(**options)
+
+
 class ContextFilter(logging.Filter):
     """Adds app, release, slot and request_id to every record a handler writes."""
 
@@ -62,6 +89,52 @@ class ContextFilter(logging.Filter):
         return True
 
 
+class StderrLines(object):
+    """sys.stderr of an app's gunicorn (the master's, which its workers inherit): what code
+    writes there itself instead of logging (gunicorn prints why a worker did not boot, a
+    library its warnings) becomes a record of the logger "stderr", one per write that ends
+    a line, so the journal has it in the app's log format too. The log handler writes to
+    sys.__stderr__, never here."""
+
+    def __init__(self, stream, logger):
+        self._stream = stream
+        self._logger = logger
+        self._pending = ""
+        self._lock = threading.Lock()
+        self._inside = threading.local()
+
+    def write(self, text):
+        if getattr(self._inside, "emitting", False):
+            # logging's own report of a record it could not write: as it is.
+            return self._stream.write(text)
+        with self._lock:
+            self._pending += text
+            done = self._pending.endswith("\n")
+        if done:
+            self.flush()
+        return len(text)
+
+    def flush(self):
+        with self._lock:
+            lines, self._pending = self._pending.rstrip("\n"), ""
+        if lines:
+            self._inside.emitting = True
+            try:
+                self._logger.error("%s", lines)
+            finally:
+                self._inside.emitting = False
+        self._stream.flush()
+
+    def __getattr__(self, name):
+        # fileno, encoding, isatty...: the real stream's.
+        return getattr(self._stream, name)
+
+
+def capture_stderr():
+    if not isinstance(sys.stderr, StderrLines):
+        sys.stderr = StderrLines(sys.__stderr__, logging.getLogger("stderr"))
+
+
 def status_class(status):
     """'2xx' for 204; 'unknown' when no answer started (the app raised first)."""
     if isinstance(status, int) and 100 <= status <= 599:
@@ -73,16 +146,20 @@ def _text_header(value):
     return value.decode("latin-1") if isinstance(value, bytes) else value
 
 
-def request_id_of(headers):
-    """The X-Request-ID of ASGI headers (a list of byte pairs)."""
+_REQUEST_ID_HEADER = b"x-request-id"
+_PROBE_HEADER = PROBE_HEADER.encode()
+
+
+def request_id_and_probe(headers):
+    """(X-Request-ID, whether the request is a probe) of ASGI headers (byte pairs), in one
+    pass: this runs for every request."""
+    request_id, probe = None, False
     for name, value in headers:
-        if name == b"x-request-id":
-            return _text_header(value)
-    return None
-
-
-def is_probe(headers):
-    return any(header[0] == PROBE_HEADER.encode() for header in headers)
+        if name == _REQUEST_ID_HEADER:
+            request_id = _text_header(value)
+        elif name == _PROBE_HEADER:
+            probe = True
+    return request_id, probe
 
 
 class Metrics(object):
@@ -104,9 +181,24 @@ class Metrics(object):
         self.exits = prometheus_client.Counter(
             "asgi_worker_exits", "gunicorn workers that exited (crashed, timed out or recycled).", names)
 
+        # The children of this process's series, made in the worker (start_worker, then
+        # on a status's first answer): labels() checks and locks on every call, too much
+        # for each request.
+        self._requests_by_status = {}
+        self._latency = None
+
+    def start_worker(self):
+        """In a worker that starts: it is alive, and its latency series is ready."""
+        self.workers.labels(**self.labels).set(1)
+        self._latency = self.latency.labels(**self.labels)
+
     def observe(self, status, seconds):
-        self.requests.labels(status=status_class(status), **self.labels).inc()
-        self.latency.labels(**self.labels).observe(seconds)
+        requests = self._requests_by_status.get(status)
+        if requests is None:
+            requests = self.requests.labels(status=status_class(status), **self.labels)
+            self._requests_by_status[status] = requests
+        requests.inc()
+        self._latency.observe(seconds)
 
     def exposition(self):
         """The slot's metrics, every live and dead worker's files merged."""
@@ -145,8 +237,9 @@ def asgi_middleware(app, metrics, count=True):
                         "headers": [(b"content-type", content_type.encode("latin-1"))]})
             await send({"type": "http.response.body", "body": body})
             return None
-        token = REQUEST_ID.set(request_id_of(headers))
-        counted = count and metrics is not None and not is_probe(headers)
+        request_id, probe = request_id_and_probe(headers)
+        token = REQUEST_ID.set(request_id)
+        counted = count and metrics is not None and not probe
         started = time.monotonic()
         status = []
 
@@ -200,7 +293,8 @@ def clear_metrics_dir(path):
 
 
 def hooks(interface="asgi", instrument=True):
-    """gunicorn's server hooks: on_starting, post_worker_init, child_exit.
+    """gunicorn's server hooks: on_starting (stderr into the log, the metrics directory
+    emptied), post_worker_init, child_exit.
 
     interface: "asgi" or "wsgi", how the worker class calls the app. instrument: count
     the app's requests; off, the metrics endpoint and the multiprocess bookkeeping stay,
@@ -209,6 +303,7 @@ def hooks(interface="asgi", instrument=True):
     state = _STATE
 
     def on_starting(server):
+        capture_stderr()
         path = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
         if path and os.path.isdir(path):
             clear_metrics_dir(path)
@@ -217,7 +312,7 @@ def hooks(interface="asgi", instrument=True):
     def post_worker_init(worker):
         metrics = state.get("metrics")
         if metrics is not None:
-            metrics.workers.labels(**metrics.labels).set(1)
+            metrics.start_worker()
         middleware = asgi_middleware if interface == "asgi" else wsgi_middleware
         # Without metrics the middleware still puts the request id into the log context.
         worker.wsgi = middleware(worker.wsgi, metrics, count=instrument)

@@ -87,8 +87,19 @@ def configured(log_format, stream):
     return logging.getLogger("shop.orders")
 
 
-def test_json_lines_have_the_stable_fields_and_one_line_tracebacks(slot):
+@pytest.fixture(params=["orjson", "stdlib json"])
+def encoder(request, monkeypatch):
+    """The JSON encoder the release's venv offers: orjson (the server lock, app_server_lock), or the
+    stdlib's where an operator's server packages leave orjson out."""
     pytest.importorskip("pythonjsonlogger")
+    if request.param == "orjson":
+        pytest.importorskip("orjson")
+    else:
+        monkeypatch.setitem(sys.modules, "pythonjsonlogger.orjson", None)
+    return request.param
+
+
+def test_json_lines_have_the_stable_fields_and_one_line_tracebacks(slot, encoder):
     stream = io.StringIO()
     log = configured("json", stream)
     import asgi_deploy_runtime
@@ -112,6 +123,29 @@ def test_json_lines_have_the_stable_fields_and_one_line_tracebacks(slot):
     assert records[0]["request_id"] == "5f0c1e"
     assert "Traceback" in records[1]["exc_info"] and "ValueError: no stock" in records[1]["exc_info"]
     assert records[2]["request_id"] is None and records[2]["level"] == "WARNING"
+
+
+@pytest.mark.parametrize("message, args", [
+    # orjson refuses both; the stdlib's encoder writes them.
+    ("path %s", ("/srv/shop/shared/\udcff.csv",)),
+    ("order %d", (2 ** 70,)),
+])
+def test_what_orjson_refuses_still_makes_a_json_line(slot, encoder, message, args):
+    stream = io.StringIO()
+    log = configured("json", stream)
+    log.info(message, *args, extra={"order_id": args[0]})
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 1
+    record = json.loads(lines[0])
+    assert record["message"] == message % args and record["order_id"] == args[0]
+
+
+def test_json_mode_uses_orjson_where_the_venv_has_it(slot):
+    pytest.importorskip("orjson")
+    pytest.importorskip("pythonjsonlogger")
+    from pythonjsonlogger.orjson import OrjsonFormatter
+    configured("json", io.StringIO())
+    assert isinstance(logging.getLogger().handlers[0].formatter, OrjsonFormatter)
 
 
 def test_text_lines_name_the_logger_and_the_request(slot):

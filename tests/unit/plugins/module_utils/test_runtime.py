@@ -119,3 +119,70 @@ def test_status_class(status, expected):
         assert asgi_deploy_runtime.status_class(status) == expected
     finally:
         sys.path.remove(RUNTIME_DIR)
+
+
+@pytest.mark.parametrize("headers, expected", [
+    ([], (None, False)),
+    ([(b"host", b"shop"), (b"x-request-id", b"4c1c0f")], ("4c1c0f", False)),
+    ([(b"x-asgi-deploy-probe", b"gate")], (None, True)),
+    ([(b"x-asgi-deploy-probe", b"health"), (b"x-request-id", b"r2")], ("r2", True)),
+    # Header names arrive lower-cased (ASGI); a value that is not ASCII stays readable.
+    ([(b"X-Request-ID", b"r3")], (None, False)),
+    ([(b"x-request-id", b"r\xe94")], (u"r\xe94", False)),
+])
+def test_request_id_and_probe(headers, expected):
+    sys.path.insert(0, RUNTIME_DIR)
+    try:
+        import asgi_deploy_runtime
+        assert asgi_deploy_runtime.request_id_and_probe(headers) == expected
+    finally:
+        sys.path.remove(RUNTIME_DIR)
+
+
+STDERR_SCRIPT = textwrap.dedent("""
+    import json, logging, sys
+    import asgi_deploy_runtime as runtime
+
+    class Collect(logging.Handler):
+        records = []
+        def emit(self, record):
+            try:
+                if record.getMessage() == "unwritable":
+                    raise ValueError("this handler cannot write it")
+                self.records.append([record.name, record.levelname, record.getMessage()])
+            except ValueError:
+                self.handleError(record)
+
+    logging.getLogger().addHandler(Collect())
+    on_starting = runtime.hooks()[0]
+    on_starting(None)
+    on_starting(None)  # a second start keeps the one capture
+    print("worker did not boot", file=sys.stderr)
+    sys.stderr.write("partial ")
+    sys.stderr.write("line\\n")
+    sys.stderr.write("two\\nlines\\n")
+    sys.stderr.write("unflushed")
+    sys.stderr.flush()
+    # logging's report of a record its handler could not write goes to the real stderr.
+    print("unwritable", file=sys.stderr)
+    json.dump({"records": Collect.records, "fileno": sys.stderr.fileno(),
+               "captured": isinstance(sys.stderr, runtime.StderrLines),
+               "wrapped": isinstance(sys.stderr._stream, runtime.StderrLines)}, sys.stdout)
+""")
+
+
+def test_what_is_written_to_stderr_becomes_log_records():
+    env = dict(os.environ, PYTHONPATH=RUNTIME_DIR)
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    done = subprocess.run([sys.executable, "-c", STDERR_SCRIPT], env=env, capture_output=True, text=True,
+                          check=False, timeout=60)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["records"] == [
+        ["stderr", "ERROR", "worker did not boot"],
+        ["stderr", "ERROR", "partial line"],
+        ["stderr", "ERROR", "two\nlines"],
+        ["stderr", "ERROR", "unflushed"],
+    ]
+    assert result["captured"] and not result["wrapped"] and result["fileno"] == 2
+    assert "--- Logging error ---" in done.stderr and "this handler cannot write it" in done.stderr

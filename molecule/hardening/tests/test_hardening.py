@@ -70,7 +70,9 @@ def _in_sandbox(host, command, user="root"):
     """Run command in a transient service with the directives of the app's drop-in. As
     root (without capabilities) only the sandbox's read-only mounts stop a write to the
     root-owned release; as the app's user, its own directory is writable."""
-    directives = [line for line in host.file(dropin(host)).content_string.splitlines() if re.match(r"^[A-Z][A-Za-z]*=", line)]
+    # The [Service] section's directives: the sandbox (its [Unit] section holds OnFailure=).
+    service = host.file(dropin(host)).content_string.split("[Service]", 1)[1].split("\n[", 1)[0]
+    directives = [line for line in service.splitlines() if re.match(r"^[A-Z][A-Za-z]*=", line)]
     properties = " ".join("-p %s" % shlex.quote(directive) for directive in directives)
     return host.run("systemd-run --quiet --wait --pipe --collect --uid=%s %s -- %s"
                     % (user, properties, command))

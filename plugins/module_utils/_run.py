@@ -42,7 +42,8 @@ def live_slot(app, link_target):
 
 def sandbox_properties(dropin):
     """--property= arguments of the sandbox directives in a slot's service drop-in (the
-    text of 50-asgi-deploy.conf); '%%' in the file is one '%' on a command line."""
+    text of 50-asgi-deploy.conf); '%%' in the file is one '%' on a command line. Its
+    [Unit] section (the slot's OnFailure= alert) is no part of the sandbox."""
     properties, section = [], None
     for line in dropin.splitlines():
         line = line.strip()
@@ -52,9 +53,9 @@ def sandbox_properties(dropin):
             section = line
             continue
         directive, equals, value = line.partition("=")
-        if section != "[Service]" or not equals or not DIRECTIVE.match(directive):
+        if section not in ("[Unit]", "[Service]") or not equals or not DIRECTIVE.match(directive):
             raise RunError("cannot read the slot's drop-in at %r" % line)
-        if directive not in NOT_SANDBOX:
+        if section == "[Service]" and directive not in NOT_SANDBOX:
             properties.append("--property=%s=%s" % (directive, value.replace("%%", "%")))
     return properties
 

@@ -67,6 +67,11 @@ def test_a_drop_in_without_hardening_gives_no_sandbox():
     assert sandbox_properties("# managed\n[Service]\nTimeoutStopSec=40\n") == []
 
 
+def test_the_slots_alert_is_no_part_of_the_sandbox():
+    dropin = "[Unit]\nOnFailure=asgi-deploy-notify@%n.service\n\n[Service]\nTimeoutStopSec=40\nProtectSystem=strict\n"
+    assert sandbox_properties(dropin) == ["--property=ProtectSystem=strict"]
+
+
 @pytest.mark.parametrize("link,command,dropins,message", [
     case("nothing-live", None, "true", {}, "shop has no live release (/srv/shop/live.sock is missing)"),
     case("link-elsewhere", "/run/asgi-deploy/other-a.sock", "true", {}, "shop has no live release "
@@ -78,8 +83,8 @@ def test_a_drop_in_without_hardening_gives_no_sandbox():
          "command: Ansible split -e command=... at its first blank (it read 'django-admin' and left 'migrate')"),
     case("drop-in-junk", "/run/asgi-deploy/shop-a.sock", "true", {"a": encoded("[Service]\nnot a line\n")},
          "cannot read the slot's drop-in at 'not a line'"),
-    case("drop-in-other-section", "/run/asgi-deploy/shop-a.sock", "true", {"a": encoded("[Unit]\nAfter=x\n")},
-         "cannot read the slot's drop-in at 'After=x'"),
+    case("drop-in-other-section", "/run/asgi-deploy/shop-a.sock", "true", {"a": encoded("[Install]\nWantedBy=x\n")},
+         "cannot read the slot's drop-in at 'WantedBy=x'"),
 ])
 def test_what_cannot_run_fails_saying_why(link, command, dropins, message):
     with pytest.raises(RunError) as error:

@@ -132,7 +132,7 @@ def fleet_timings():
 
 
 def mixed_load(pem, seconds):
-    return Load(SERVER_NAME, PORT, pem, max_seconds=seconds, methods=MIXED), \
+    return Load(SERVER_NAME, PORT, pem, max_seconds=seconds, methods=MIXED, rate=None), \
         LongLived(SERVER_NAME, PORT, pem, STREAMS, WEBSOCKETS, max_seconds=seconds)
 
 

@@ -9,6 +9,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import importlib.machinery
+import json
 import importlib.util
 import os
 import sys
@@ -16,7 +17,7 @@ import types
 
 import pytest
 
-from ansible_collections.asgi.deploy.plugins.module_utils import _redact
+from ansible_collections.asgi.deploy.plugins.module_utils import _journal, _redact
 from ansible_collections.asgi.deploy.plugins.module_utils._escape import env_value
 
 NOTIFIER = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "roles", "monitoring", "files",
@@ -26,14 +27,16 @@ SECRET = "s3cr3t-\"$`\\-token"
 
 @pytest.fixture(scope="module")
 def notify():
-    # The host has the same file as asgi_deploy_redact beside the notifier.
+    # The host has the same files as asgi_deploy_redact and asgi_deploy_journal beside the notifier.
     sys.modules["asgi_deploy_redact"] = _redact
+    sys.modules["asgi_deploy_journal"] = _journal
     loader = importlib.machinery.SourceFileLoader("asgi_deploy_notify", NOTIFIER)
     spec = importlib.util.spec_from_loader("asgi_deploy_notify", loader)
     module = importlib.util.module_from_spec(spec)
     loader.exec_module(module)
     yield module
     sys.modules.pop("asgi_deploy_redact", None)
+    sys.modules.pop("asgi_deploy_journal", None)
 
 
 @pytest.mark.parametrize("values", [
@@ -108,9 +111,21 @@ def test_a_failed_unit_alerts_with_its_journal_redacted(notify, host_layout, uni
     # A failed health probe carries what the live slot itself said, too.
     journal_call = [argv for argv in run.calls if argv[0] == "journalctl"][0]
     assert "--unit=%s" % (unit if kind == "unit failed" else "asgi-shop@b.service") in journal_call
-    assert "--lines=5" in journal_call
+    # Lines enough for the 5 entries an alert carries.
+    assert "--lines=100" in journal_call
     if kind == "unit failed":
         assert "start-limit-hit" in event["what"]
+
+
+def test_json_journal_lines_are_read_as_records_then_redacted(notify, host_layout):
+    """In a JSON line the secret is escaped ("" and \\ doubled up): redacted only once the
+    record is read, and shown as text."""
+    lines = [json.dumps({"level": "INFO", "logger": "gunicorn.error", "message": "Booting worker"}),
+             json.dumps({"level": "ERROR", "logger": "shop", "message": "token %s refused" % SECRET,
+                         "exc_info": "Traceback (most recent call last):\nValueError: bad token"})]
+    event = notify.unit_event(host_layout, "asgi-shop@b.service", run=fake_run("\n".join(lines)), now=0)
+    assert event["journal"] == ["INFO gunicorn.error: Booting worker", "ERROR shop: token ******** refused",
+                                "  Traceback (most recent call last):", "  ValueError: bad token"]
 
 
 def test_event_always_names_app_release_host_and_what(notify):

@@ -89,3 +89,10 @@ def test_a_long_entry_shows_its_last_lines():
     shown = excerpt("\n".join(record(line, logger="stderr") for line in lines), 30).splitlines()
     assert shown[0] == "(5 lines left out)"
     assert shown[1:] == lines[5:]
+
+
+def test_a_record_reads_as_its_text_so_a_secret_in_it_can_be_redacted():
+    # In the JSON line the quote and the backslash are escaped; the excerpt has them as they are.
+    secret = 'pa"ss\\word'
+    assert secret not in record("token " + secret)
+    assert excerpt(record("token " + secret, logger="app")) == "INFO app: token " + secret

@@ -1,0 +1,47 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, asgi.deploy contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The controller's side of asgi.deploy.files: an entry's template (from the role's
+templates, through the ansible.builtin.template lookup, so exactly as that renders it) or
+file (from the role's files) becomes its content; then the module makes every entry on
+the host in one call."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+from ansible.plugins.loader import lookup_loader
+
+
+class ActionModule(ActionBase):
+
+    TRANSFERS_FILES = False
+
+    def _content(self, entry, task_vars):
+        if entry.get('template'):
+            lookup = lookup_loader.get('ansible.builtin.template', loader=self._loader, templar=self._templar)
+            return lookup.run([entry['template']], variables=task_vars, template_vars=entry.get('template_vars') or {})[0]
+        if entry.get('src'):
+            return self._loader.get_text_file_contents(self._find_needle('files', entry['src']))
+        return entry.get('content')
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(ActionModule, self).run(tmp, task_vars)
+        entries = self._task.args.get('files')
+        if not isinstance(entries, list):
+            raise AnsibleActionFail('files must be a list of entries')
+        rendered = []
+        for entry in entries:
+            if not isinstance(entry, dict):
+                raise AnsibleActionFail('each entry of files must be a dictionary')
+            sources = [key for key in ('template', 'src', 'content') if entry.get(key) is not None]
+            if len(sources) > 1:
+                raise AnsibleActionFail('%s: give one of template, src and content' % entry.get('path'))
+            made = dict((key, value) for key, value in entry.items() if key not in ('template', 'template_vars', 'src'))
+            if sources and sources[0] != 'content':
+                made['content'] = self._content(entry, task_vars)
+            rendered.append(made)
+        result.update(self._execute_module(module_name='asgi.deploy.files', module_args=dict(files=rendered),
+                                           task_vars=task_vars))
+        return result

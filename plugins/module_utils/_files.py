@@ -1,0 +1,163 @@
+# Copyright: (c) 2026, asgi.deploy contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Directories and files of a role written in one module call (the module asgi.deploy.files):
+each entry is checked against the host and only what differs is changed, a file's new
+content written beside it and moved over it, so a reader never sees half of it. A role
+that wrote them with one template or copy task each paid two module runs per file for
+nothing to do. Standard library only."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import grp
+import os
+import pwd
+import stat
+import tempfile
+
+STATES = ("directory", "file")
+KEYS = ("path", "state", "content", "owner", "group", "mode")
+
+
+class FilesError(ValueError):
+    pass
+
+
+def _number(kind, name, lookup):
+    try:
+        return lookup(name)[2]
+    except KeyError:
+        raise FilesError("%s %r does not exist on the host" % (kind, name))
+
+
+def checked(entries):
+    """The entries with their mode as a number; FilesError names the first bad one. All are
+    checked before anything on the host changes."""
+    result = []
+    for index, entry in enumerate(entries):
+        where = "files[%d] (%s)" % (index, entry.get("path", "no path"))
+        unknown = sorted(set(entry) - set(KEYS))
+        if unknown:
+            raise FilesError("%s: unknown keys %s" % (where, ", ".join(unknown)))
+        path, state = entry.get("path"), entry.get("state", "file")
+        if not path or not os.path.isabs(path) or os.path.normpath(path) != path:
+            raise FilesError("%s: path must be absolute and normalized" % where)
+        if state not in STATES:
+            raise FilesError("%s: state must be one of %s" % (where, ", ".join(STATES)))
+        if (state == "file") != (entry.get("content") is not None):
+            raise FilesError("%s: a file takes content, a directory none" % where)
+        mode = entry.get("mode")
+        try:
+            mode = int(str(mode), 8) if mode is not None else None
+        except ValueError:
+            mode = -1
+        if mode is not None and not 0 <= mode <= 0o7777:
+            raise FilesError("%s: mode must be octal, for example \"0644\"" % where)
+        result.append(dict(entry, state=state, mode=mode))
+    return result
+
+
+def _attributes(entry):
+    """(uid, gid, mode) wanted; None where the entry leaves it as it is."""
+    uid = _number("user", entry["owner"], pwd.getpwnam) if entry.get("owner") is not None else None
+    gid = _number("group", entry["group"], grp.getgrnam) if entry.get("group") is not None else None
+    return uid, gid, entry.get("mode")
+
+
+def _differences(path, uid, gid, mode):
+    found = os.lstat(path)
+    return {
+        "owner": uid is not None and found.st_uid != uid,
+        "group": gid is not None and found.st_gid != gid,
+        "mode": mode is not None and stat.S_IMODE(found.st_mode) != mode,
+    }
+
+
+def _set_attributes(path, uid, gid, mode):
+    if uid is not None or gid is not None:
+        os.chown(path, -1 if uid is None else uid, -1 if gid is None else gid)
+    if mode is not None:
+        os.chmod(path, mode)
+
+
+def _read(path):
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except (IOError, OSError):
+        return None
+
+
+def _write_beside(path, data, uid, gid, mode):
+    """data into a new file in path's directory, with its attributes, moved over path."""
+    directory = os.path.dirname(path)
+    descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=".%s." % os.path.basename(path))
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+        if os.path.exists(path):
+            # What the entry leaves as it is stays as the old file had it.
+            found = os.stat(path)
+            uid = found.st_uid if uid is None else uid
+            gid = found.st_gid if gid is None else gid
+            mode = stat.S_IMODE(found.st_mode) if mode is None else mode
+        _set_attributes(temporary, uid, gid, 0o644 if mode is None else mode)
+        os.rename(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+
+
+def apply(entries, check_mode=False):
+    """Make the host match the checked entries, in order; [{"path", "changed": [what],
+    "before", "after"}] per entry (before/after: a file's old and new text when its
+    content changed, for a diff). In check mode nothing changes and the same is reported."""
+    attributes = []
+    for entry in entries:
+        try:
+            attributes.append(_attributes(entry))
+        except FilesError:
+            # A user or group that an earlier task of this check-mode run would have made.
+            if not check_mode:
+                raise
+            attributes.append(None)
+    results = []
+    for entry, wanted in zip(entries, attributes):
+        path, state = entry["path"], entry["state"]
+        result = {"path": path, "changed": []}
+        if wanted is None:
+            result["changed"].append("owner or group")
+            results.append(result)
+            continue
+        uid, gid, mode = wanted
+        exists = os.path.lexists(path)
+        if exists and os.path.isdir(path) != (state == "directory"):
+            raise FilesError("%s exists and is not a %s" % (path, state))
+        if state == "directory":
+            if not exists:
+                result["changed"].append("created")
+                if not check_mode:
+                    os.mkdir(path)
+                    _set_attributes(path, uid, gid, 0o755 if mode is None else mode)
+                results.append(result)
+                continue
+        else:
+            data = entry["content"].encode("utf-8")
+            before = _read(path) if exists else None
+            if before != data:
+                result["changed"].append("content" if exists else "created")
+                result["before"] = before.decode("utf-8", "replace") if before is not None else ""
+                result["after"] = entry["content"]
+                if not check_mode:
+                    _write_beside(path, data, uid, gid, mode)
+                results.append(result)
+                continue
+        differing = [name for name, differs in sorted(_differences(path, uid, gid, mode).items()) if differs]
+        if differing:
+            result["changed"] += differing
+            if not check_mode:
+                _set_attributes(path, uid, gid, mode)
+        results.append(result)
+    return results

@@ -1,0 +1,116 @@
+# Copyright: (c) 2026, asgi.deploy contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""asgi.deploy.files: entries checked before anything changes, then only what differs
+changed, a file's content moved over it whole; check mode changes nothing."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import grp
+import os
+import pwd
+import stat
+
+import pytest
+
+from ansible_collections.asgi.deploy.plugins.module_utils._files import FilesError, apply, checked
+
+USER = pwd.getpwuid(os.getuid()).pw_name
+GROUP = grp.getgrgid(os.getgid()).gr_name
+
+
+def mode_of(path):
+    return stat.S_IMODE(os.stat(str(path)).st_mode)
+
+
+def run(entries, check_mode=False):
+    return [(result["path"], result["changed"]) for result in apply(checked(entries), check_mode)]
+
+
+@pytest.mark.parametrize("entry, message", [
+    ({"path": "relative/x", "content": ""}, "absolute"),
+    ({"path": "/etc/../x", "content": ""}, "normalized"),
+    ({"path": "/x/", "state": "directory"}, "normalized"),
+    ({"path": "/x", "state": "link"}, "state must be one of directory, file"),
+    ({"path": "/x"}, "a file takes content"),
+    ({"path": "/x", "state": "directory", "content": "a"}, "a directory none"),
+    ({"path": "/x", "content": "", "mode": "644x"}, "mode must be octal"),
+    ({"path": "/x", "content": "", "mode": "17777"}, "mode must be octal"),
+    ({"path": "/x", "content": "", "colour": "blue"}, "unknown keys colour"),
+])
+def test_a_bad_entry_is_refused_naming_it(entry, message):
+    with pytest.raises(FilesError, match=message):
+        checked([{"path": "/ok", "content": ""}, entry])
+
+
+def test_a_bad_entry_anywhere_changes_nothing(tmp_path):
+    good = {"path": str(tmp_path / "a"), "content": "a\n"}
+    with pytest.raises(FilesError, match=r"files\[1\]"):
+        apply(checked([good, {"path": str(tmp_path / "b")}]))
+    assert not (tmp_path / "a").exists()
+
+
+def test_directories_and_files_are_made_then_left_alone(tmp_path):
+    directory, inside = tmp_path / "conf", tmp_path / "conf" / "app.conf"
+    entries = [
+        {"path": str(directory), "state": "directory", "owner": USER, "group": GROUP, "mode": "0750"},
+        {"path": str(inside), "content": "x = 1\n", "owner": USER, "group": GROUP, "mode": "0640"},
+    ]
+    assert run(entries) == [(str(directory), ["created"]), (str(inside), ["created"])]
+    assert mode_of(directory) == 0o750 and mode_of(inside) == 0o640
+    assert inside.read_text() == "x = 1\n"
+    assert run(entries) == [(str(directory), []), (str(inside), [])]
+
+
+@pytest.mark.parametrize("change, expected", [
+    ({"content": "x = 2\n"}, ["content"]),
+    ({"mode": "0600"}, ["mode"]),
+    ({"content": "x = 2\n", "mode": "0600"}, ["content"]),
+])
+def test_only_what_differs_is_changed(tmp_path, change, expected):
+    path = tmp_path / "app.conf"
+    path.write_text("x = 1\n")
+    os.chmod(str(path), 0o644)
+    entry = dict({"path": str(path), "content": "x = 1\n", "mode": "0644"}, **change)
+    assert run([entry]) == [(str(path), expected)]
+    assert path.read_text() == entry["content"] and mode_of(path) == int(entry["mode"], 8)
+    assert run([entry]) == [(str(path), [])]
+
+
+def test_new_content_replaces_the_file_whole_and_keeps_what_the_entry_leaves(tmp_path):
+    path = tmp_path / "app.conf"
+    path.write_text("old\n")
+    os.chmod(str(path), 0o600)
+    inode = os.stat(str(path)).st_ino
+    result = apply(checked([{"path": str(path), "content": "new\n"}]))
+    # A new file moved over the old one (a reader holds the old or the new), its mode kept.
+    assert os.stat(str(path)).st_ino != inode
+    assert mode_of(path) == 0o600
+    assert (result[0]["before"], result[0]["after"]) == ("old\n", "new\n")
+    assert os.listdir(str(tmp_path)) == ["app.conf"]
+
+
+def test_check_mode_reports_and_changes_nothing(tmp_path):
+    path = tmp_path / "app.conf"
+    path.write_text("old\n")
+    entries = [{"path": str(tmp_path / "new"), "state": "directory"},
+               {"path": str(tmp_path / "new" / "file"), "content": "a"},
+               {"path": str(path), "content": "new\n"},
+               {"path": str(tmp_path / "owned"), "content": "", "owner": "no-such-user-here"}]
+    assert run(entries, check_mode=True) == [
+        (str(tmp_path / "new"), ["created"]), (str(tmp_path / "new" / "file"), ["created"]),
+        (str(path), ["content"]), (str(tmp_path / "owned"), ["owner or group"])]
+    assert sorted(os.listdir(str(tmp_path))) == ["app.conf"] and path.read_text() == "old\n"
+
+
+def test_an_owner_that_does_not_exist_fails_naming_it_before_any_change(tmp_path):
+    with pytest.raises(FilesError, match="user 'no-such-user-here' does not exist"):
+        apply(checked([{"path": str(tmp_path / "first"), "content": ""},
+                       {"path": str(tmp_path / "x"), "content": "", "owner": "no-such-user-here"}]))
+    assert os.listdir(str(tmp_path)) == []
+
+
+def test_a_directory_where_a_file_belongs_is_refused(tmp_path):
+    (tmp_path / "x").mkdir()
+    with pytest.raises(FilesError, match="is not a file"):
+        apply(checked([{"path": str(tmp_path / "x"), "content": ""}]))

@@ -66,7 +66,8 @@ def _attributes(entry):
 
 
 def _differences(path, uid, gid, mode):
-    found = os.lstat(path)
+    # As chown and chmod see it: through a symbolic link.
+    found = os.stat(path)
     return {
         "owner": uid is not None and found.st_uid != uid,
         "group": gid is not None and found.st_gid != gid,
@@ -139,7 +140,8 @@ def apply(entries, check_mode=False):
             if not exists:
                 result["changed"].append("created")
                 if not check_mode:
-                    os.mkdir(path)
+                    # Missing parents as mkdir -p makes them; the entry's attributes are the leaf's.
+                    os.makedirs(path)
                     _set_attributes(path, uid, gid, 0o755 if mode is None else mode)
                 results.append(result)
                 continue

@@ -37,7 +37,7 @@ options:
         type: path
         required: true
       state:
-        description: V(directory) or V(file). A directory is created when missing (its parent must exist).
+        description: V(directory) or V(file). A missing directory is created with its missing parents (as C(mkdir -p)).
         type: str
         choices: [directory, file]
         default: file

@@ -114,3 +114,9 @@ def test_a_directory_where_a_file_belongs_is_refused(tmp_path):
     (tmp_path / "x").mkdir()
     with pytest.raises(FilesError, match="is not a file"):
         apply(checked([{"path": str(tmp_path / "x"), "content": ""}]))
+
+
+def test_a_directory_is_made_with_its_missing_parents(tmp_path):
+    leaf = tmp_path / "srv" / "apps" / "shop"
+    assert run([{"path": str(leaf), "state": "directory", "mode": "0700"}]) == [(str(leaf), ["created"])]
+    assert mode_of(leaf) == 0o700 and (tmp_path / "srv" / "apps").is_dir()

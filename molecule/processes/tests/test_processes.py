@@ -94,12 +94,15 @@ def test_the_workers_run_from_the_live_release_as_its_web_slot_does(host):
             assert unit_property(host, unit, name) == value, name
     assert unit_property(host, workers(slot)[0], "TimeoutStopUSec") == "1min"
     assert unit_property(host, "asgi-hello.idle-%s@1.service" % slot, "TimeoutStopUSec") == "30s"
-    # The release's venv first on PATH, the slot's environment file.
-    pid = unit_property(host, workers(slot)[0], "MainPID")
-    environ = host.check_output("tr '\\0' '\\n' < /proc/%s/environ" % pid)
-    assert "PATH=/srv/hello/slots/%s/venv/bin:" % slot in environ
-    assert "HELLO_REDIS_URL=redis://127.0.0.1:6379/0" in environ
-    assert "arq" in host.check_output("tr '\\0' ' ' < /proc/%s/cmdline" % pid)
+    # The command, by the release's venv first on PATH, with the slot's environment file.
+    for unit in workers(slot):
+        pids = [line.split()[0] for line in host.check_output("ps -eo pid=,unit=,args=").splitlines()
+                if line.split()[1:2] == [unit] and "/venv/bin/arq hello_asgi.worker.WorkerSettings" in line]
+        assert len(pids) == 1, unit
+        environ = host.check_output("tr '\\0' '\\n' < /proc/%s/environ" % pids[0])
+        assert "PATH=/srv/hello/slots/%s/venv/bin:" % slot in environ
+        assert "HELLO_REDIS_URL=redis://127.0.0.1:6379/0" in environ
+        assert "ASGI_SLOT=%s" % slot in environ
     assert not any(is_active(host, unit) for unit in workers(other(slot)))
 
 

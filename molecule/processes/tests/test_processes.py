@@ -18,7 +18,7 @@ from asgi_probe import changed_count, https_pool, playbook_process, playbook_rec
 SERVER_NAME = "hello.example.test"
 UNITS = "/etc/systemd/system"
 # How long a job of the old release runs across the deploy: its worker gets TERM meanwhile.
-LONG_JOB_SECONDS = 12
+LONG_JOB_SECONDS = 20
 
 
 @pytest.fixture(scope="module")

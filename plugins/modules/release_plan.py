@@ -17,7 +17,8 @@ description:
     slot, the other one stopped and disabled.
   - Read are the live socket link (which slot nginx reaches, the truth), the C(current) and
     C(previous) links, the slots' release links, the fingerprint each slot's configuration
-    (its processes' and timers' commands, sandbox and unit templates among it) was written with, the slots' service states, the finished releases and the configurations kept
+    (its processes' and timers' commands, sandbox and unit templates among it) was written
+    with, the slots' service states, the finished releases and the configurations kept
     with them, and the configuration staged for the next switch. The live slot's health path
     is asked once.
   - Never changes anything (full check mode). The role C(asgi.deploy.release) carries the steps out.

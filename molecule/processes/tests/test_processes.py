@@ -17,8 +17,9 @@ from asgi_probe import changed_count, https_pool, playbook_process, playbook_rec
 
 SERVER_NAME = "hello.example.test"
 UNITS = "/etc/systemd/system"
-# How long a job of the old release runs across the deploy: its worker gets TERM meanwhile.
-LONG_JOB_SECONDS = 20
+# The longest a held job of the old release runs across the deploy (its worker's
+# stop_timeout, 60 s, kills it before).
+LONG_JOB_SECONDS = 100
 
 
 @pytest.fixture(scope="module")
@@ -51,9 +52,10 @@ def is_active(host, unit):
     return host.run("systemctl is-active %s" % unit).stdout.strip() == "active"
 
 
-def enqueue(https_port, ca_pem, seconds=0.0):
+def enqueue(https_port, ca_pem, seconds=0.0, hold=False):
     pool = https_pool(SERVER_NAME, https_port, ca_pem)
-    response = pool.request("POST", "/jobs?seconds=%s" % seconds, headers={"Host": SERVER_NAME})
+    response = pool.request("POST", "/jobs?seconds=%s&hold=%s" % (seconds, str(hold).lower()),
+                            headers={"Host": SERVER_NAME})
     assert response.status == 200, response.data[:300]
     return json.loads(response.data)["job_id"]
 
@@ -122,20 +124,36 @@ def test_the_timer_is_listed_and_its_runs_reach_the_journal(host):
     assert unit_property(host, "asgi-hello.tick@%s.service" % slot, "User") == "hello"
 
 
+def term_times(host, slot, pid):
+    """When the slot's worker process `pid` logged that TERM found a job in progress."""
+    journal = host.check_output("journalctl --no-pager -o json -u 'asgi-hello.worker-%s@*'" % slot)
+    return [int(entry["__REALTIME_TIMESTAMP"]) / 1e6 for entry in map(json.loads, journal.splitlines())
+            if entry.get("_PID") == str(pid)
+            and re.search(r"shutdown on SIGTERM .* [1-9][0-9]* to be completed", str(entry.get("MESSAGE")))]
+
+
 def test_a_deploy_loses_no_job_and_the_old_worker_finishes_its_own(host, apps, https_port, ca_pem):
     old = live_slot(host)
     new = other(old)
+    host.check_output("redis-cli DEL hello:jobs:go")
     deploy = playbook_process("asgi.deploy.deploy", "-e", extra_vars(apps, os.environ["ASGI_EXAMPLE_WHEEL_V2"]))
-    job_ids, long_job = [], None
+    job_ids, long_job, holder, terms = [], None, None, []
     started = time.monotonic()
     while deploy.poll() is None and time.monotonic() - started < 600:
         job_ids.append(enqueue(https_port, ca_pem, 0.2))
-        # While the new release's web slot comes up, the old workers take a long job.
+        # While the new release's web slot comes up, an old worker takes a job that holds
+        # until the test sees that its worker got TERM; the deploy waits for it.
         if long_job is None and is_active(host, "asgi-hello@%s.service" % new):
-            long_job = enqueue(https_port, ca_pem, LONG_JOB_SECONDS)
+            long_job = enqueue(https_port, ca_pem, LONG_JOB_SECONDS, hold=True)
+        if long_job is not None and holder is None:
+            holder = next((entry for entry in records(host, "started") if entry["job"] == long_job), None)
+        if holder is not None and not terms:
+            terms = term_times(host, old, holder["pid"])
+            if terms:
+                host.check_output("redis-cli SET hello:jobs:go 1")
         time.sleep(0.25)
     assert deploy.wait(timeout=60) == 0
-    assert long_job is not None
+    assert long_job is not None and holder is not None and terms
     job_ids += [enqueue(https_port, ca_pem) for _ in range(3)]
     wait_done(host, job_ids + [long_job])
     done, begun = records(host, "done"), records(host, "started")
@@ -143,13 +161,10 @@ def test_a_deploy_loses_no_job_and_the_old_worker_finishes_its_own(host, apps, h
     for job_id in job_ids + [long_job]:
         assert [entry["job"] for entry in done].count(job_id) == 1, job_id
         assert [entry["job"] for entry in begun].count(job_id) == 1, job_id
-    # The long job ran on the old release to its end, after its worker heard TERM.
+    # The held job ran on the old release to its end, after its worker heard TERM.
     finished = [entry for entry in done if entry["job"] == long_job][0]
     assert (finished["version"], finished["slot"]) == ("1.0.0", old)
-    journal = host.check_output("journalctl --no-pager -o json -u 'asgi-hello.worker-%s@*'" % old)
-    terms = [int(entry["__REALTIME_TIMESTAMP"]) / 1e6 for entry in map(json.loads, journal.splitlines())
-             if re.search(r"shutdown on SIGTERM .* [1-9][0-9]* to be completed", str(entry.get("MESSAGE")))]
-    assert terms and min(terms) < finished["done"], journal[-3000:]
+    assert min(terms) < finished["done"] < min(terms) + 60
     assert set(entry["version"] for entry in done if entry["job"] in job_ids[-3:]) == {"2.0.0"}
     # The new release's workers run, the old ones stopped; the removed process is gone.
     assert live_slot(host) == new

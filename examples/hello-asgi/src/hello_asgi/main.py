@@ -182,16 +182,17 @@ async def version_events(request: Request, seconds: float = MAX_STREAM_SECONDS) 
 
 
 @app.post("/jobs")
-async def enqueue(request: Request, seconds: float = 0.0, job_id: str = "") -> dict:
-    """Enqueue a job for the worker (hello_asgi.worker) in Redis (HELLO_REDIS_URL); a job
-    id given twice is enqueued once."""
+async def enqueue(request: Request, seconds: float = 0.0, hold: bool = False, job_id: str = "") -> dict:
+    """Enqueue a job for the worker (hello_asgi.worker) in Redis (HELLO_REDIS_URL) that takes
+    `seconds` (a job that holds ends once the key hello:jobs:go exists); a job id given
+    twice is enqueued once."""
     from arq import create_pool  # only apps that enqueue need Redis
 
     from hello_asgi.worker import redis_settings
 
     if request.app.state.jobs is None:
         request.app.state.jobs = await create_pool(redis_settings())
-    job = await request.app.state.jobs.enqueue_job("record", seconds, _job_id=job_id or None)
+    job = await request.app.state.jobs.enqueue_job("record", seconds, hold, _job_id=job_id or None)
     if job is None:
         raise HTTPException(status_code=409, detail="job %s exists already" % job_id)
     return {"job_id": job.job_id, "version": APP_VERSION}

@@ -20,18 +20,24 @@ from arq.connections import RedisSettings
 APP_VERSION = os.environ.get("HELLO_VERSION") or version("hello-asgi")
 STARTED = "hello:jobs:started"
 DONE = "hello:jobs:done"
+GO = "hello:jobs:go"
 
 
 def redis_settings() -> RedisSettings:
     return RedisSettings.from_dsn(os.environ.get("HELLO_REDIS_URL", "redis://127.0.0.1:6379/0"))
 
 
-async def record(ctx, seconds: float = 0.0) -> dict:
-    """The job: note its start, take `seconds` (at most 120), note that it is done."""
+async def record(ctx, seconds: float = 0.0, hold: bool = False) -> dict:
+    """The job: note its start, take `seconds` (at most 120), note that it is done. A job
+    that holds ends earlier, as soon as the key `hello:jobs:go` exists (a test's cue)."""
     entry = {"job": ctx["job_id"], "version": APP_VERSION, "pid": os.getpid(),
              "slot": os.environ.get("ASGI_SLOT"), "started": time.time()}
     await ctx["redis"].rpush(STARTED, json.dumps(entry))
-    await asyncio.sleep(min(max(seconds, 0.0), 120.0))
+    deadline = time.monotonic() + min(max(seconds, 0.0), 120.0)
+    while time.monotonic() < deadline:
+        if hold and await ctx["redis"].exists(GO):
+            break
+        await asyncio.sleep(min(0.2, max(deadline - time.monotonic(), 0.0)))
     entry["done"] = time.time()
     await ctx["redis"].rpush(DONE, json.dumps(entry))
     return entry

@@ -121,6 +121,16 @@ EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$")
 # systemd OnCalendar= events: names (daily), or dates and times of digits, '*', ',', '.',
 # '/', '~', '-', ':' and blanks.
 CALENDAR = re.compile(r"^[A-Za-z0-9*,./~:+ -]{1,64}$")
+# A process's or timer's name: a part of its unit names (<prefix><app>.<name>...), so
+# lowercase letters, digits, '_' and '-' (not last), never a '.' or '@'.
+UNIT_PART = re.compile(r"^[a-z](?:[a-z0-9_-]{0,30}[a-z0-9])?$")
+PROCESS_KEYS = ("name", "command", "replicas", "stop_timeout", "overrides")
+TIMER_KEYS = ("name", "on_calendar", "command", "randomized_delay", "persistent", "overrides")
+MAX_REPLICAS = 64
+# Seconds a process has after TERM to finish its job in progress, before it is killed.
+STOP_TIMEOUT = 30
+# A systemd time span such as 30, 90s, 5min or 1h 30min.
+TIMESPAN = re.compile(r"^[0-9]{1,6}(?:us|ms|s|sec|m|min|h|d|w)?(?: [0-9]{1,6}(?:us|ms|s|sec|m|min|h|d|w)?){0,4}$")
 # The user part of a URL that carries a password or token: scheme://user:secret@host.
 CREDENTIALS = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/@\s]+@")
 
@@ -487,6 +497,136 @@ def _check_runtime(index, app, max_workers, secret_env_file=None):
             fail("systemd.read_write_paths", "%r is not an absolute path of letters, digits, '.', '_', "
                  "'-', '+' or '@', without '..' or '//'" % (path,))
     _check_directives("systemd.overrides", systemd.get("overrides") or {}, fail)
+    _check_processes(index, app)
+
+
+def _seconds(value, minimum):
+    return not isinstance(value, bool) and isinstance(value, int) and value >= minimum
+
+
+def _check_entries(index, app, field, keys):
+    """The entries of processes or timers: mappings of known keys, each with a name that
+    is a safe part of a unit name and a command. Yields (field of the entry, entry)."""
+    entries = app.get(field)
+    if entries is None:
+        return
+    if not isinstance(entries, list):
+        _fail(index, app, field, "expected a list of mappings with a name and a command")
+    for position, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            _fail(index, app, "%s[#%d]" % (field, position), "expected a mapping with a name and a command")
+        name = entry.get("name")
+        where = "%s[%s]" % (field, name if isinstance(name, str) and name else "#%d" % position)
+        unknown = sorted(str(key) for key in entry if key not in keys)
+        if unknown:
+            _fail(index, app, where, "unknown key%s %s (known: %s)"
+                  % ("s" if len(unknown) > 1 else "", ", ".join(unknown), ", ".join(keys)))
+        if not isinstance(name, str) or not UNIT_PART.match(name):
+            _fail(index, app, where + ".name", "%r is not a safe part of a unit name (a lowercase letter "
+                  "first, then lowercase letters, digits, '_' or '-', not '-' last, 32 characters at most)"
+                  % (name,))
+        command = entry.get("command")
+        if not isinstance(command, str) or not command.strip() or "\x00" in command:
+            _fail(index, app, where + ".command", "expected a shell command (it is empty)"
+                  if isinstance(command, str) or command is None else "expected a shell command")
+        _check_directives(where + ".overrides", entry.get("overrides") or {},
+                          lambda sub, problem: _fail(index, app, sub, problem))
+        yield where, entry
+
+
+def _check_processes(index, app):
+    """processes and timers: their keys, names (unique together, as they name units),
+    commands, replicas, stop timeouts, schedules and sandbox overrides. A schedule is
+    also read by the host's systemd-analyze before any change (the asgi role)."""
+    names = {}
+    for field, keys in (("processes", PROCESS_KEYS), ("timers", TIMER_KEYS)):
+        for where, entry in _check_entries(index, app, field, keys):
+            if entry["name"] in names:
+                _fail(index, app, where + ".name", "%s is already the name of %s" % (entry["name"], names[entry["name"]]))
+            names[entry["name"]] = where
+            if field == "processes":
+                replicas = entry.get("replicas", 1)
+                if not _seconds(replicas, 1) or replicas > MAX_REPLICAS:
+                    _fail(index, app, where + ".replicas", "%r is not a count from 1 to %d" % (replicas, MAX_REPLICAS))
+                stop_timeout = entry.get("stop_timeout")
+                if stop_timeout is not None and not _seconds(stop_timeout, 1):
+                    _fail(index, app, where + ".stop_timeout", "%r is not a number of seconds of 1 or more"
+                          % (stop_timeout,))
+                continue
+            calendar = entry.get("on_calendar")
+            if not isinstance(calendar, str) or not CALENDAR.match(calendar) or _escapable(systemd_value, calendar):
+                _fail(index, app, where + ".on_calendar", "%r is not a systemd calendar event such as daily or "
+                      "*-*-* 04:00:00" % (calendar,))
+            delay = entry.get("randomized_delay")
+            if delay is not None and not _seconds(delay, 0) and not (isinstance(delay, str) and TIMESPAN.match(delay)):
+                _fail(index, app, where + ".randomized_delay", "%r is not a time span such as 30, 90s or 5min"
+                      % (delay,))
+            persistent = entry.get("persistent")
+            if persistent is not None and not isinstance(persistent, bool):
+                _fail(index, app, where + ".persistent", "%r is not a boolean" % (persistent,))
+
+
+def process_units(unit, config_dir, processes, timers):
+    """The records of an app's processes and timers: their units per slot and the files a
+    slot's configuration holds for them. unit: <prefix><app>."""
+    def unit_files(kind, name, slot, dropin_unit):
+        return {
+            "dropin": "/etc/systemd/system/%s.d/50-asgi-deploy.conf" % dropin_unit,
+            "script": posixpath.join(config_dir, "slots", slot, "%s-%s.sh" % (kind, name)),
+        }
+
+    process_records = []
+    for process in processes or []:
+        name = process["name"]
+        slots = {}
+        for slot in SLOTS:
+            template = "%s.%s-%s@.service" % (unit, name, slot)
+            slots[slot] = dict(unit_files("process", name, slot, template), template=template, units=[
+                "%s.%s-%s@%d.service" % (unit, name, slot, replica)
+                for replica in range(1, process.get("replicas", 1) + 1)])
+        process_records.append({
+            "name": name,
+            "command": process["command"],
+            "replicas": process.get("replicas", 1),
+            "stop_timeout": process.get("stop_timeout") or STOP_TIMEOUT,
+            "overrides": dict(process.get("overrides") or {}),
+            "staged": {"dropin": "process-%s.conf" % name, "script": "process-%s.sh" % name},
+            "slots": slots,
+        })
+    timer_records = []
+    for timer in timers or []:
+        name = timer["name"]
+        template = "%s.%s@.service" % (unit, name)
+        timer_records.append({
+            "name": name,
+            "command": timer["command"],
+            "on_calendar": timer["on_calendar"],
+            "randomized_delay": timer.get("randomized_delay"),
+            "persistent": bool(timer.get("persistent", False)),
+            "overrides": dict(timer.get("overrides") or {}),
+            "timer": "%s.%s.timer" % (unit, name),
+            "service_template": template,
+            "staged": {"dropin": "timer-%s.conf" % name, "script": "timer-%s.sh" % name},
+            "slots": dict((slot, dict(unit_files("timer", name, slot, "%s.%s@%s.service" % (unit, name, slot)),
+                                      service="%s.%s@%s.service" % (unit, name, slot)))
+                          for slot in SLOTS),
+        })
+    return process_records, timer_records
+
+
+def slot_files(app_name, processes, timers):
+    """{slot: the files of the processes and timers in a slot's configuration}: name where
+    it is staged (and kept with a release), where the slot reads it, its group and mode."""
+    result = {}
+    for slot in SLOTS:
+        files = []
+        for entry in list(processes) + list(timers):
+            files.append({"name": entry["staged"]["script"], "dest": entry["slots"][slot]["script"],
+                          "group": app_name, "mode": "0640"})
+            files.append({"name": entry["staged"]["dropin"], "dest": entry["slots"][slot]["dropin"],
+                          "group": "root", "mode": "0644"})
+        result[slot] = files
+    return result
 
 
 def _check_unique(apps):
@@ -634,6 +774,7 @@ def _record(app, root, config_dir, socket_dir, unit_prefix, log_format, settings
     unit = unit_prefix + name
     home = posixpath.join(root, name)
     app_config = posixpath.join(config_dir, name)
+    processes, timers = process_units(unit, app_config, app.get("processes"), app.get("timers"))
     tls = dict((key, None) for key in ("cert_src", "key_src", "cert_path", "key_path"))
     tls.update(app.get("tls") or {})
     tls["mode"] = _tls_mode(tls)
@@ -725,6 +866,20 @@ def _record(app, root, config_dir, socket_dir, unit_prefix, log_format, settings
             "read_write_paths": list((app.get("systemd") or {}).get("read_write_paths") or []),
             "overrides": dict((app.get("systemd") or {}).get("overrides") or {}),
         },
+        # Queue workers and scheduled jobs, from the slot's release (module_utils/_processes.py).
+        "processes": processes,
+        "timers": timers,
+        "slot_files": slot_files(name, processes, timers),
+        # The drop-in directories of the processes' and timers' units, per slot.
+        "slot_dirs": dict((slot, [{"path": posixpath.dirname(entry["slots"][slot]["dropin"]), "group": "root",
+                                   "mode": "0755"} for entry in processes + timers]) for slot in SLOTS),
+        # What the fingerprint of a slot's configuration covers: the staged files and the
+        # unit templates the slot's units are instances of.
+        "staged_files": ["env", "gunicorn.conf.py", "service.conf", "socket.conf"]
+        + [entry["staged"][kind] for entry in processes + timers for kind in ("script", "dropin")],
+        "unit_templates": [unit + "@.service", unit + "@.socket"]
+        + [process["slots"][slot]["template"] for process in processes for slot in SLOTS]
+        + [timer["service_template"] for timer in timers],
         "cert_path": cert_path,
         "key_path": key_path,
         "nginx": dict(app.get("nginx") or {}),

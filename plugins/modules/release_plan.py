@@ -16,8 +16,9 @@ description:
     finished, and returns the steps that make the host serve the wanted release from one
     slot, the other one stopped and disabled.
   - Read are the live socket link (which slot nginx reaches, the truth), the C(current) and
-    C(previous) links, the slots' release links, the fingerprint each slot's configuration was
-    written with, the slots' service states, the finished releases and the configurations kept
+    C(previous) links, the slots' release links, the fingerprint each slot's configuration
+    (its processes' and timers' commands, sandbox and unit templates among it) was written
+    with, the slots' service states, the finished releases and the configurations kept
     with them, and the configuration staged for the next switch. The live slot's health path
     is asked once.
   - Never changes anything (full check mode). The role C(asgi.deploy.release) carries the steps out.
@@ -237,8 +238,9 @@ def read_state(module, app):
 
 def read_wanted(module, app):
     params = module.params
-    staged = dict((name, _sha256(os.path.join(app['staged_dir'], name))) for name in STAGED_FILES)
-    for template in (app['service_template'], app['socket_template']):
+    # The records name the files of their processes and timers too (older records: the web slot's).
+    staged = dict((name, _sha256(os.path.join(app['staged_dir'], name))) for name in app.get('staged_files') or STAGED_FILES)
+    for template in app.get('unit_templates') or (app['service_template'], app['socket_template']):
         staged[template] = _sha256(os.path.join(SYSTEMD_DIR, template))
     if params['staged_changed'] and module.check_mode:
         staged['check mode'] = 'changed, not written'

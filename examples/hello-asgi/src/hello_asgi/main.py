@@ -12,7 +12,7 @@ import signal
 import time
 from importlib.metadata import version
 
-from fastapi import FastAPI, Request, Response, WebSocket, WebSocketDisconnect
+from fastapi import FastAPI, HTTPException, Request, Response, WebSocket, WebSocketDisconnect
 from fastapi.responses import StreamingResponse
 
 APP_VERSION = os.environ.get("HELLO_VERSION") or version("hello-asgi")
@@ -39,7 +39,10 @@ async def lifespan(app: FastAPI):
             chained[signum] = signal.signal(signum, notice)
         except ValueError:  # not the main thread (a test client): no signals to hear
             break
+    app.state.jobs = None
     yield
+    if app.state.jobs is not None:
+        await app.state.jobs.aclose()
     for signum, handler in chained.items():
         signal.signal(signum, handler)
 
@@ -176,3 +179,20 @@ async def version_events(request: Request, seconds: float = MAX_STREAM_SECONDS) 
             yield f"event: shutdown\ndata: {json.dumps({'version': APP_VERSION})}\n\n"
 
     return event_stream(stream())
+
+
+@app.post("/jobs")
+async def enqueue(request: Request, seconds: float = 0.0, hold: bool = False, job_id: str = "") -> dict:
+    """Enqueue a job for the worker (hello_asgi.worker) in Redis (HELLO_REDIS_URL) that takes
+    `seconds` (a job that holds ends once the key hello:jobs:go exists); a job id given
+    twice is enqueued once."""
+    from arq import create_pool  # only apps that enqueue need Redis
+
+    from hello_asgi.worker import redis_settings
+
+    if request.app.state.jobs is None:
+        request.app.state.jobs = await create_pool(redis_settings())
+    job = await request.app.state.jobs.enqueue_job("record", seconds, hold, _job_id=job_id or None)
+    if job is None:
+        raise HTTPException(status_code=409, detail="job %s exists already" % job_id)
+    return {"job_id": job.job_id, "version": APP_VERSION}

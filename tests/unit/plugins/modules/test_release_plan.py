@@ -149,3 +149,25 @@ def test_a_rollback_with_nowhere_to_go_fails_clearly(host, run):
     failed, result = run({'app': host, 'rollback': True})
     assert failed
     assert result['msg'] == 'shop: there is no previous release to go back to (live: r1)'
+
+
+def test_a_changed_process_command_or_unit_template_switches(host, run):
+    """The fingerprint covers what the record names beyond the web slot's files: a process's
+    staged command and its unit templates."""
+    app = dict(host, staged_files=host['staged_files'] + ['process-worker.sh'],
+               unit_templates=host['unit_templates'] + ['shop.worker-a@.service'])
+    write(os.path.join(host['staged_dir'], 'process-worker.sh'), b'celery worker\n')
+    failed, result = run({'app': app, 'release': 'r1'})
+    assert not failed and result['plan']['switch'] is True
+    # Configured with it, the host is converged; a change of the command or the template switches.
+    write(os.path.join(host['slots']['a']['config_dir'], 'state.json'),
+          json.dumps({'release': 'r1', 'fingerprint': result['plan']['fingerprint']}).encode())
+    failed, result = run({'app': app, 'release': 'r1'})
+    assert steps(result) == []
+    write(os.path.join(host['staged_dir'], 'process-worker.sh'), b'celery worker -c 2\n')
+    failed, result = run({'app': app, 'release': 'r1'})
+    assert result['plan']['switch'] is True
+    write(os.path.join(host['staged_dir'], 'process-worker.sh'), b'celery worker\n')
+    write(os.path.join(str(release_plan.SYSTEMD_DIR), 'shop.worker-a@.service'), b'[Service]\n')
+    failed, result = run({'app': app, 'release': 'r1'})
+    assert result['plan']['switch'] is True

@@ -491,6 +491,11 @@ def _check_runtime(index, app, max_workers, secret_env_file=None):
         command = app.get(hook)
         if command is not None and (not isinstance(command, str) or "\x00" in command or not command.strip()):
             fail(hook, "expected a shell command")
+    once = app.get("pre_activate_once", False)
+    if not isinstance(once, bool):
+        fail("pre_activate_once", "%r is not true or false" % (once,))
+    if once and not (app.get("pre_activate") or app.get("pre_rollback")):
+        fail("pre_activate_once", "true, but the app has neither pre_activate nor pre_rollback to run once")
     systemd = app.get("systemd") or {}
     for path in systemd.get("read_write_paths") or []:
         if not _is_clean_path(path):
@@ -862,6 +867,8 @@ def _record(app, root, config_dir, socket_dir, unit_prefix, log_format, settings
         # Run in the new release at build time (collectstatic), by the build user in its sandbox.
         "build_command": app.get("build_command"),
         "pre_rollback": app.get("pre_rollback"),
+        # Both hooks run on one host per play, before any host switches (a fleet's migrations).
+        "pre_activate_once": bool(app.get("pre_activate_once", False)),
         "systemd": {
             "read_write_paths": list((app.get("systemd") or {}).get("read_write_paths") or []),
             "overrides": dict((app.get("systemd") or {}).get("overrides") or {}),

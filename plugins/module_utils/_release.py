@@ -27,7 +27,10 @@ The wanted state:
                  the roles staged for the next switch.
   stored         {release: fingerprint} of the configurations kept with the releases
                  that went live: a rollback runs its target with the one it last ran with.
-  hooks          the app's commands among pre_activate and pre_rollback.
+  hooks          the app's commands among pre_activate and pre_rollback this plan may
+                 run (switch_hooks).
+  once           plan the fleet's once phase (pre_activate_once): its hook step alone,
+                 run on one host before any host switches.
   keep           releases kept per app.
   releases_dir, release_configs_dir
                  where the releases and the configurations kept with them are.
@@ -54,7 +57,7 @@ STEPS = (
     "reset_failed",  # clear a failed slot's units (start limit), so it can start at once
     "link",          # point the candidate slot at the target release
     "configure",     # write the candidate's configuration and store its fingerprint
-    "hook",          # pre_activate (forward) or pre_rollback (back)
+    "hook",          # pre_activate (forward) or pre_rollback (back), unless run once for the fleet
     "start",         # start the candidate on its own socket
     "probe",         # its health, on its own socket
     "swap",          # live.sock to the candidate's socket: new connections go there
@@ -83,6 +86,14 @@ def release_path(releases_dir, release):
     if posixpath.dirname(path) != posixpath.normpath(releases_dir):
         raise PlanError("%s is not inside %s" % (path, releases_dir))
     return path
+
+
+def switch_hooks(app, once):
+    """The app's hook commands a plan runs: those of every host's switch (once=False), or
+    those of the fleet's once phase (once=True). With pre_activate_once both migration hooks
+    move to the once phase: run on every host, a migration (or a downgrade) runs N times."""
+    hooks = [hook for hook in ("pre_activate", "pre_rollback") if app.get(hook)]
+    return hooks if bool(app.get("pre_activate_once")) == once else []
 
 
 def fingerprint(release, file_hashes):
@@ -176,7 +187,12 @@ def plan(state, wanted):
         # migrations; pre_activate with the candidate.
         hook, hook_slot = ("pre_rollback", live) if wanted["rollback"] else ("pre_activate", candidate)
         if hook in wanted["hooks"] and hook_slot:
-            steps.append({"step": "hook", "slot": hook_slot, "hook": hook})
+            # The once phase comes before the candidate is configured: pre_activate runs
+            # with the target release and the staged environment the candidate will get.
+            staged = wanted.get("once") and not wanted["rollback"]
+            steps.append({"step": "hook", "slot": hook_slot, "hook": hook,
+                          "release": live_release if wanted["rollback"] else target,
+                          "env": "staged" if staged else "slot"})
         steps.append({"step": "start", "slot": candidate})
         steps.append({"step": "probe", "slot": candidate})
         steps.append({"step": "swap", "slot": candidate})
@@ -200,7 +216,9 @@ def plan(state, wanted):
     prunable = sorted((r for r in state["releases"] if r not in keep_releases),
                       key=lambda r: (state["releases"][r], r), reverse=True)
     prune = sorted(prunable[max(wanted["keep"] - len(keep_releases), 0):])
-    if prune:
+    if wanted.get("once"):
+        steps = [step for step in steps if step["step"] == "hook"]
+    elif prune:
         # Each path checked to be a release's own directory before anything is deleted.
         paths = [release_path(directory, release) for release in prune
                  for directory in (wanted["releases_dir"], wanted["release_configs_dir"])]

@@ -58,6 +58,14 @@ options:
         plan then treats it as changed.
     type: bool
     default: false
+  once:
+    description:
+      - Plan the fleet's once phase instead of the switch. An app with C(pre_activate_once) runs
+        its migration hook (C(pre_activate), or C(pre_rollback) rolling back) on one host of the
+        play, before any host switches; the switch plans of every host then leave it out.
+      - The plan's steps are then the hook step alone, if the host would switch.
+    type: bool
+    default: false
 attributes:
   check_mode:
     description: Can run in check mode and return changed status prediction without modifying target.
@@ -122,7 +130,7 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.asgi.deploy.plugins.module_utils._release import SLOTS, UP_STATES, PlanError, plan
+from ansible_collections.asgi.deploy.plugins.module_utils._release import SLOTS, UP_STATES, PlanError, plan, switch_hooks
 
 # The staged configuration, written by the roles asgi.deploy.app and asgi.deploy.gunicorn.
 STAGED_FILES = ('env', 'gunicorn.conf.py', 'service.conf', 'socket.conf')
@@ -255,7 +263,8 @@ def read_wanted(module, app):
         'release': params['release'],
         'staged': staged,
         'stored': stored,
-        'hooks': [hook for hook in ('pre_activate', 'pre_rollback') if app.get(hook)],
+        'hooks': switch_hooks(app, params['once']),
+        'once': params['once'],
         'keep': params['keep'],
         'releases_dir': app['releases_dir'],
         'release_configs_dir': app['release_configs_dir'],
@@ -273,6 +282,7 @@ def main():
             drain_seconds=dict(type='int', default=5),
             health_status=dict(type='int', default=200),
             staged_changed=dict(type='bool', default=False),
+            once=dict(type='bool', default=False),
         ),
         required_if=[('rollback', False, ('release',))],
         supports_check_mode=True,

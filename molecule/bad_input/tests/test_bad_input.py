@@ -166,6 +166,8 @@ CASES = [
     case("env-value-boolean", apps(app(env={"HELLO_DEBUG": True})), "asgi_apps[hello].env.HELLO_DEBUG"),
     case("env-and-secret-same-name", apps(app(env={"HELLO_X": "1"}, secret_env={"HELLO_X": "2"})),
          "asgi_apps[hello].secret_env.HELLO_X"),
+    # A migration hook once for the fleet, and no hook to run.
+    case("pre-activate-once-without-hook", apps(app(pre_activate_once=True)), "asgi_apps[hello].pre_activate_once"),
     # Processes and timers: their keys, commands, replicas, names, schedules.
     case("process-unknown-key", apps(app(processes=[{"name": "worker", "command": "arq w.S", "user": "root"}])),
          "asgi_apps.processes.user"),

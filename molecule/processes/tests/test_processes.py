@@ -125,11 +125,33 @@ def test_the_timer_is_listed_and_its_runs_reach_the_journal(host):
 
 
 def term_times(host, slot, pid):
-    """When the slot's worker process `pid` logged that TERM found a job in progress."""
-    journal = host.check_output("journalctl --no-pager -o json -u 'asgi-hello.worker-%s@*'" % slot)
+    """When the slot's worker process `pid` logged that TERM found a job in progress (its
+    lines reach the journal through the unit's relay of JSON logs)."""
+    unit = host.run("ps -o unit= -p %d" % pid).stdout.strip()
+    if not unit.startswith("asgi-hello.worker-%s@" % slot):
+        return []
+    journal = host.check_output("journalctl --no-pager -o json -u %s" % unit)
     return [int(entry["__REALTIME_TIMESTAMP"]) / 1e6 for entry in map(json.loads, journal.splitlines())
-            if entry.get("_PID") == str(pid)
-            and re.search(r"shutdown on SIGTERM .* [1-9][0-9]* to be completed", str(entry.get("MESSAGE")))]
+            if re.search(r"shutdown on SIGTERM .* [1-9][0-9]* to be completed", str(entry.get("MESSAGE")))]
+
+
+def test_every_line_of_the_workers_and_the_timer_is_json_with_the_slot_context(host):
+    """JSON logs: what the arq workers and the timer's runs print reaches the journal as
+    records of the web slot's format, with the app, the release and the slot."""
+    slot = live_slot(host)
+    release = host.check_output("readlink /srv/hello/slots/%s" % slot).rsplit("/", 1)[-1]
+    journal = host.check_output("journalctl --no-pager -o json -u 'asgi-hello.worker-%s@*' -u asgi-hello.tick@%s.service"
+                                % (slot, slot))
+    # systemd's own lines about the units ("Started ...") are not the app's.
+    messages = [entry["MESSAGE"] for entry in map(json.loads, journal.splitlines())
+                if entry.get("SYSLOG_IDENTIFIER") in ("hello.worker", "hello.tick")]
+    records = [json.loads(message) for message in messages]
+    assert all(isinstance(record, dict) for record in records)
+    assert {(r["app"], r["release"], r["slot"]) for r in records} == {("hello", release, slot)}
+    # arq's own lines (stderr, its format names no level) and the timer's own JSON line.
+    assert any(r.get("logger") == "stderr" and r.get("level") == "INFO" and "Starting worker" in r["message"]
+               for r in records), records[:10]
+    assert any("tick" in r for r in records)
 
 
 def test_a_deploy_loses_no_job_and_the_old_worker_finishes_its_own(host, apps, https_port, ca_pem):

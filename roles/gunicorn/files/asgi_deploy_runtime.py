@@ -3,7 +3,9 @@
 """What asgi.deploy runs inside each app's gunicorn, beside the app and without touching
 its code: the context every log line carries (app, release, slot, request id), the JSON
 formatter and stderr's lines as log records, request metrics per app and release, and
-prometheus_client's multiprocess bookkeeping.
+prometheus_client's multiprocess bookkeeping. Run as a program (`python -m
+asgi_deploy_runtime relay ...`), it runs a process's or timer's command and writes the
+lines it prints as records of the slot's log configuration (JSON logs).
 
 gunicorn.conf.py imports it (the unit puts its directory on PYTHONPATH). The slot's
 systemd unit sets ASGI_APP, ASGI_SLOT and ASGI_SLOT_LINK; the release is the slot link's
@@ -13,8 +15,15 @@ is set and the release's venv has it: without it the app runs with logs and no m
 
 import contextvars
 import glob
+import json
 import logging
+import logging.config
 import os
+import re
+import runpy
+import selectors
+import signal
+import subprocess
 import sys
 import threading
 import time
@@ -325,3 +334,130 @@ def hooks(interface="asgi", instrument=True):
         metrics.exits.labels(**metrics.labels).inc()
 
     return on_starting, post_worker_init, child_exit
+
+
+# A level a line names at its start, after an optional time stamp: "WARNING:root:...",
+# "[ERROR] ...", "12:00:01 INFO ...", "2026-12-01 12:00:01,123 - CRITICAL - ...".
+_LINE_LEVEL = re.compile(r"^\s*(?:[\[(]?[\d+][\d:.,T+-]*[\])]?:?\s*(?:-\s*)?){0,4}[\[(]?"
+                         r"(DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL)\b")
+_LEVELS = {"WARN": "WARNING", "FATAL": "CRITICAL"}
+TRACEBACK_START = "Traceback (most recent call last):"
+
+
+def line_level(line):
+    """The level a printed line names at its start, or None."""
+    found = _LINE_LEVEL.match(line)
+    if not found:
+        return None
+    return _LEVELS.get(found.group(1), found.group(1))
+
+
+class LineRelay(object):
+    """The lines a command prints, as records: (logger, level, message) for emit, or a
+    dict for emit_json when the line is a JSON object of the command's own (its own JSON
+    logging; it keeps its fields). The logger is the stream ("stdout", "stderr"); the level
+    the one a line names, else INFO (as journald takes both streams); a Python traceback on
+    stderr, from its first line to the exception's, is one ERROR record."""
+
+    def __init__(self, emit, emit_json):
+        self._emit, self._emit_json = emit, emit_json
+        self._partial = {"stdout": b"", "stderr": b""}
+        self._traceback = []
+
+    def feed(self, stream, data):
+        lines = (self._partial[stream] + data).split(b"\n")
+        self._partial[stream] = lines.pop()
+        for line in lines:
+            self._line(stream, line.decode("utf-8", "replace").rstrip("\r"))
+
+    def close(self):
+        for stream, rest in self._partial.items():
+            if rest:
+                self._line(stream, rest.decode("utf-8", "replace"))
+            self._partial[stream] = b""
+        if self._traceback:
+            self._emit("stderr", "ERROR", "\n".join(self._traceback))
+            self._traceback = []
+
+    def _line(self, stream, line):
+        if stream == "stderr" and (self._traceback or line == TRACEBACK_START):
+            self._traceback.append(line)
+            # The exception's line is the first one after the header that is not indented.
+            if len(self._traceback) > 1 and line and not line[0].isspace():
+                self._emit("stderr", "ERROR", "\n".join(self._traceback))
+                self._traceback = []
+            return
+        if line.startswith("{"):
+            try:
+                record = json.loads(line)
+            except ValueError:
+                record = None
+            if isinstance(record, dict):
+                self._emit_json(record)
+                return
+        self._emit(stream, line_level(line) or "INFO", line)
+
+
+def _log_config(gunicorn_conf):
+    """The slot's log configuration: logconfig_dict of its gunicorn.conf.py, so a process
+    logs in the same format, with the same fields, as the web slot."""
+    return runpy.run_path(gunicorn_conf)["logconfig_dict"]
+
+
+def _forward_signals():
+    """systemd signals every process of the unit; the relay stays until the command has
+    exited, so its last lines (a job finishing after TERM) are written too. A Python
+    handler (not SIG_IGN) is reset in the command by exec."""
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(signum, lambda *_: None)
+
+
+def relay(gunicorn_conf, argv):
+    """Run argv and write what it prints through the log configuration of gunicorn_conf;
+    return its exit status (a negative one for a signal, as subprocess gives it)."""
+    logging.config.dictConfig(_log_config(gunicorn_conf))
+    context = ContextFilter()
+    journal = sys.__stderr__
+
+    def emit(stream, level, message):
+        logging.getLogger(stream).log(logging.getLevelName(level), "%s", message)
+
+    def emit_json(record):
+        for field in ("app", "release", "slot"):
+            record.setdefault(field, getattr(context, field))
+        journal.write(json.dumps(record) + "\n")
+        journal.flush()
+
+    lines = LineRelay(emit, emit_json)
+    _forward_signals()
+    command = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    selector = selectors.DefaultSelector()
+    selector.register(command.stdout, selectors.EVENT_READ, "stdout")
+    selector.register(command.stderr, selectors.EVENT_READ, "stderr")
+    while selector.get_map():
+        for key, _ in selector.select():
+            data = os.read(key.fileobj.fileno(), 65536)
+            if data:
+                lines.feed(key.data, data)
+            else:
+                selector.unregister(key.fileobj)
+    lines.close()
+    return command.wait()
+
+
+def main(argv):
+    """relay COMMAND [ARG...], with the slot's gunicorn.conf.py in ASGI_GUNICORN_CONF (the
+    process's and timer's units set it)."""
+    if len(argv) < 2 or argv[0] != "relay" or not os.environ.get("ASGI_GUNICORN_CONF"):
+        sys.exit("usage: ASGI_GUNICORN_CONF=gunicorn.conf.py python -m asgi_deploy_runtime relay COMMAND [ARG...]")
+    status = relay(os.environ["ASGI_GUNICORN_CONF"], argv[1:])
+    if status < 0:
+        # Killed by a signal: end the same way, so systemd sees what it sent.
+        if -status != signal.SIGKILL:
+            signal.signal(-status, signal.SIG_DFL)
+        os.kill(os.getpid(), -status)
+    sys.exit(status)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

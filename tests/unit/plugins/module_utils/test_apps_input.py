@@ -116,6 +116,8 @@ BAD = [
     case("env-value-list", app(env={"A": ["x"]}), "env.A"),
     case("env-in-env-and-secret", app(env={"A": "1"}, secret_env={"A": "2"}), "secret_env.A"),
     case("pre-activate-empty", app(pre_activate="  "), "pre_activate"),
+    case("pre-activate-once-no-hook", app(pre_activate_once=True), "pre_activate_once"),
+    case("pre-activate-once-text", app(pre_activate="migrate", pre_activate_once="yes"), "pre_activate_once"),
     # TLS paths written into nginx.
     case("cert-path-variable", app(tls={"mode": "provided", "cert_path": "/etc/ssl/$x.pem", "key_path": "/etc/k"}),
          "tls.cert_path"),

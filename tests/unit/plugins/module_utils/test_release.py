@@ -3,7 +3,7 @@
 import pytest
 
 from ansible_collections.asgi.deploy.plugins.module_utils._release import (
-    STEPS, PlanError, fingerprint, plan, release_apps, release_path)
+    STEPS, PlanError, fingerprint, plan, release_apps, release_path, switch_hooks)
 
 STAGED = {"env": "e1", "gunicorn.conf.py": "g1", "service.conf": "s1", "socket.conf": "k1"}
 NEW_STAGED = dict(STAGED, env="e2")
@@ -123,7 +123,8 @@ def test_the_candidate_gets_the_staged_fingerprint_and_the_hook_its_own_slot():
     result = plan(host(LIVE_R1), forward("r2"))
     assert step(result, "configure") == {"step": "configure", "slot": "b", "release": "r2", "source": "staged",
                                          "fingerprint": fp("r2")}
-    assert step(result, "hook") == {"step": "hook", "slot": "b", "hook": "pre_activate"}
+    assert step(result, "hook") == {"step": "hook", "slot": "b", "hook": "pre_activate", "release": "r2",
+                                    "env": "slot"}
     assert step(result, "commit")["previous"] == "r1"
 
 
@@ -133,7 +134,8 @@ def test_a_rollback_runs_its_target_with_the_configuration_kept_with_it():
     assert step(result, "configure")["source"] == "release"
     assert step(result, "configure")["fingerprint"] == "kept"
     # pre_rollback runs with the newer, live release, whose code knows its migrations.
-    assert step(result, "hook") == {"step": "hook", "slot": "a", "hook": "pre_rollback"}
+    assert step(result, "hook") == {"step": "hook", "slot": "a", "hook": "pre_rollback", "release": "r2",
+                                    "env": "slot"}
 
 
 def test_a_rollback_without_a_kept_configuration_uses_the_staged_one():
@@ -144,6 +146,37 @@ def test_a_rollback_without_a_kept_configuration_uses_the_staged_one():
 def test_hooks_run_only_when_the_app_has_them():
     wanted = dict(forward("r2"), hooks=[])
     assert "hook" not in names(plan(host(LIVE_R1), wanted))
+
+
+# (case, the app's hooks, pre_activate_once, the switch's hooks, the once phase's)
+HOOK_CASES = [
+    ("both-per-host", {"pre_activate": "migrate", "pre_rollback": "down"}, False, ["pre_activate", "pre_rollback"], []),
+    ("both-once", {"pre_activate": "migrate", "pre_rollback": "down"}, True, [], ["pre_activate", "pre_rollback"]),
+    ("once-forward-only", {"pre_activate": "migrate"}, True, [], ["pre_activate"]),
+    ("none", {}, False, [], []),
+]
+
+
+@pytest.mark.parametrize("case, hooks, once, in_switch, in_once", HOOK_CASES, ids=[c[0] for c in HOOK_CASES])
+def test_pre_activate_once_moves_the_migration_hooks_out_of_every_host_switch(case, hooks, once, in_switch, in_once):
+    app = dict(hooks, pre_activate_once=once)
+    assert switch_hooks(app, once=False) == in_switch
+    assert switch_hooks(app, once=True) == in_once
+
+
+def test_the_once_phase_plans_the_hook_alone_with_the_staged_environment():
+    result = plan(host(LIVE_R1, releases=("r0", "r1", "r2")), dict(forward("r2", keep=1), once=True))
+    assert result["steps"] == [{"step": "hook", "slot": "b", "hook": "pre_activate", "release": "r2", "env": "staged"}]
+    assert result["switch"] and result["target"] == "r2"
+
+
+def test_the_once_phase_of_a_rollback_runs_pre_rollback_in_the_live_slot():
+    result = plan(host(slot("r2", "active", True), previous="r1"), dict(back(), once=True))
+    assert result["steps"] == [{"step": "hook", "slot": "a", "hook": "pre_rollback", "release": "r2", "env": "slot"}]
+
+
+def test_the_once_phase_of_a_converged_host_runs_nothing():
+    assert plan(host(LIVE_R1), dict(forward("r1"), once=True))["steps"] == []
 
 
 def test_the_drain_applies_to_a_slot_that_served():

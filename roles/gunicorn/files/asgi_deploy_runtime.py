@@ -435,7 +435,7 @@ def relay(gunicorn_conf, argv):
     selector.register(command.stdout, selectors.EVENT_READ, "stdout")
     selector.register(command.stderr, selectors.EVENT_READ, "stderr")
     while selector.get_map():
-        for key, _ in selector.select():
+        for key, _events in selector.select():
             data = os.read(key.fileobj.fileno(), 65536)
             if data:
                 lines.feed(key.data, data)

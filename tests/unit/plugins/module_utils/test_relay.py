@@ -46,7 +46,7 @@ def test_line_level(line, level):
 
 def relayed(*chunks):
     records = []
-    relay = runtime.LineRelay(lambda *record: records.append(record), lambda record: records.append(record))
+    relay = runtime.LineRelay(lambda *record: records.append(record), records.append)
     for stream, data in chunks:
         relay.feed(stream, data)
     relay.close()

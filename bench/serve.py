@@ -36,6 +36,8 @@ RUN_DIR = "/run/asgi-bench"
 # The peers' sockets: the app's user creates them, nginx's workers connect.
 SOCKET_DIR = RUN_DIR + "/sockets"
 GRANIAN_VENV = "/opt/asgi-bench-granian"
+# Where the gunicorn role puts asgi_deploy_runtime, which gunicorn.conf.py imports.
+RUNTIME_DIR = "/usr/local/lib/asgi-deploy/python"
 HERE = os.path.dirname(os.path.abspath(__file__))
 # Ports as numbers: the minimal image has no /etc/services for wrk to look "https" up in.
 STACK_URL = "https://%s:443/" % SERVER_NAME
@@ -172,9 +174,10 @@ def wait_for_workers(host, unit, count, timeout=30):
 
 
 def transient(host, unit, command, user=True):
-    """Start a command as a transient systemd unit (no sandbox), the app's user and env."""
-    identity = ("--uid %s --gid %s -p WorkingDirectory=%s -p EnvironmentFile=%s " % (APP, APP, SHARED, ENV_FILE)
-                if user else "")
+    """Start a command as a transient systemd unit (no sandbox), the app's user and env;
+    the slot's gunicorn.conf.py, which gunicorn alone runs with, imports the runtime module."""
+    identity = ("--uid %s --gid %s -p WorkingDirectory=%s -p EnvironmentFile=%s -p Environment=PYTHONPATH=%s "
+                % (APP, APP, SHARED, ENV_FILE, RUNTIME_DIR) if user else "")
     host.run("systemctl reset-failed %s 2>/dev/null; systemd-run --collect --unit %s %s%s"
              % (unit, unit, identity, command))
 

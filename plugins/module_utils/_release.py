@@ -27,6 +27,8 @@ The wanted state:
                  the roles staged for the next switch.
   stored         {release: fingerprint} of the configurations kept with the releases
                  that went live: a rollback runs its target with the one it last ran with.
+  kept_files     {release: [file name]} of those configurations.
+  slot_files     the names of the files a slot's configuration has now (staged).
   hooks          the app's commands among pre_activate and pre_rollback this plan may
                  run (switch_hooks).
   once           plan the fleet's once phase (pre_activate_once): its hook step alone,
@@ -181,8 +183,14 @@ def plan(state, wanted):
 
     if switch:
         steps.append({"step": "link", "slot": candidate, "release": target})
-        steps.append({"step": "configure", "slot": candidate, "release": target,
-                      "source": "release" if from_release else "staged", "fingerprint": wanted_fingerprint})
+        configure = {"step": "configure", "slot": candidate, "release": target,
+                     "source": "release" if from_release else "staged", "fingerprint": wanted_fingerprint}
+        if from_release:
+            # A file the release never served with (a process added since) comes from the
+            # staged configuration: the rollback goes through instead of failing on it.
+            kept = set(wanted.get("kept_files", {}).get(target, ()))
+            configure["staged_only"] = [name for name in wanted.get("slot_files", ()) if name not in kept]
+        steps.append(configure)
         # pre_rollback runs with the live (newer) release, whose code knows how to undo its
         # migrations; pre_activate with the candidate.
         hook, hook_slot = ("pre_rollback", live) if wanted["rollback"] else ("pre_activate", candidate)

@@ -17,8 +17,8 @@ description:
   - Never changes anything on the target.
   - Every host reading can be given as an option, so the arithmetic can be checked anywhere;
     what is not given is read on the target.
-  - The CPU count is one worker per usable CPU for async (ASGI) worker classes, and twice the usable CPUs
-    rounded up, plus one, for V(sync) and V(gthread). The memory count is the app's memory divided by
+  - The CPU count is two workers per usable CPU (rounded up) for async (ASGI) worker classes, and twice
+    the usable CPUs rounded up, plus one, for V(sync) and V(gthread). The memory count is the app's memory divided by
     what one worker costs, O(worker_memory_mb) plus O(thread_memory_mb) for each of its O(threads) beyond
     the first. The smaller wins (CPU on a tie), then O(max_workers) and O(min_workers) clamp it.
   - Fails, rather than overcommit, when the app's memory cannot hold O(min_workers) workers; the
@@ -29,8 +29,9 @@ options:
   worker_class:
     description:
       - The gunicorn worker class the app runs with.
-      - V(uvicorn_worker.UvicornWorker), V(uvicorn.workers.UvicornWorker) and V(asgi) are async and get one
-        worker per usable CPU, rounded up (at least 1).
+      - V(uvicorn_worker.UvicornWorker), V(uvicorn.workers.UvicornWorker) and V(asgi) are async and get two
+        workers per usable CPU, rounded up (2 * ceil(cpus)). nginx shares the CPUs, and while one event
+        loop waits on its socket the other keeps the CPU busy.
       - V(sync) and V(gthread) get twice the usable CPUs rounded up, plus one (2 * ceil(cpus) + 1).
     type: str
     default: uvicorn_worker.UvicornWorker
@@ -164,7 +165,7 @@ reason:
   description: One readable sentence explaining the count.
   returned: success
   type: str
-  sample: "2 workers: one per usable CPU (2.0 CPUs from affinity 2 and cgroup quota unlimited, shared by 1 app)"
+  sample: "4 workers: 2 per usable CPU (2.0 CPUs from affinity 2 and cgroup quota unlimited, shared by 1 app)"
 sources:
   description: Where the host CPUs and memory came from.
   returned: success

@@ -252,17 +252,21 @@ def read_wanted(module, app):
         staged[template] = _sha256(os.path.join(SYSTEMD_DIR, template))
     if params['staged_changed'] and module.check_mode:
         staged['check mode'] = 'changed, not written'
-    stored = {}
+    stored, kept_files = {}, {}
     if os.path.isdir(app['release_configs_dir']):
         for name in os.listdir(app['release_configs_dir']):
-            value = _read_text(os.path.join(app['release_configs_dir'], name, 'fingerprint'))
+            kept = os.path.join(app['release_configs_dir'], name)
+            value = _read_text(os.path.join(kept, 'fingerprint'))
             if value:
                 stored[name] = value
+                kept_files[name] = sorted(os.listdir(kept))
     return {
         'rollback': params['rollback'],
         'release': params['release'],
         'staged': staged,
         'stored': stored,
+        'kept_files': kept_files,
+        'slot_files': list(app.get('staged_files') or STAGED_FILES),
         'hooks': switch_hooks(app, params['once']),
         'once': params['once'],
         'keep': params['keep'],

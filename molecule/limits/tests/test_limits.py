@@ -10,8 +10,8 @@ import pytest
 # What each host's limit must show through the module. The memory host's inventory
 # sets gunicorn_worker_memory_mb 200, so memory (256 MB after the reserve) decides.
 EXPECTED = {
-    "asgi-limits-quota": {"cpus": 1.0, "cpus_source": "cgroup", "workers": 1, "bound": "cpu", "args": {}},
-    "asgi-limits-cpuset": {"cpus": 1.0, "cpus_source": None, "workers": 1, "bound": "cpu", "args": {}},
+    "asgi-limits-quota": {"cpus": 1.0, "cpus_source": "cgroup", "workers": 2, "bound": "cpu", "args": {}},
+    "asgi-limits-cpuset": {"cpus": 1.0, "cpus_source": None, "workers": 2, "bound": "cpu", "args": {}},
     "asgi-limits-memory": {"memory_mb": 512, "workers": 1, "bound": "memory",
                            "args": {"worker_memory_mb": 200}},
 }

@@ -28,9 +28,11 @@ def apps(host_vars):
 
 
 def extra_vars(apps, wheel, **settings):
-    """The inventory's app with another wheel and without the process `idle`, as -e @file."""
+    """The inventory's app with another wheel, without the process `idle` and with a new
+    one, `spare`, as -e @file."""
     app = dict(apps[0], source={"type": "wheel", "path": wheel},
-               processes=[process for process in apps[0]["processes"] if process["name"] != "idle"])
+               processes=[process for process in apps[0]["processes"] if process["name"] != "idle"]
+               + [{"name": "spare", "command": "exec sleep infinity"}])
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as extra:
         json.dump(dict(settings, asgi_apps=[app]), extra)
     return "@" + extra.name
@@ -223,6 +225,9 @@ def test_a_rollback_brings_back_the_previous_release_workers(host, apps, https_p
     assert back == other(old)
     assert all(is_active(host, unit) for unit in workers(back))
     assert not any(is_active(host, unit) for unit in workers(old))
+    # 1.0.0 served without `spare`, added since: its files came from the staged configuration.
+    assert is_active(host, "asgi-hello.spare-%s@1.service" % back)
+    assert not is_active(host, "asgi-hello.spare-%s@1.service" % old)
     job_id = enqueue(https_port, ca_pem)
     done = [entry for entry in wait_done(host, [job_id]) if entry["job"] == job_id]
     assert (done[0]["version"], done[0]["slot"]) == ("1.0.0", back)

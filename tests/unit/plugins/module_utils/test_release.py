@@ -138,6 +138,17 @@ def test_a_rollback_runs_its_target_with_the_configuration_kept_with_it():
                                     "env": "slot"}
 
 
+def test_a_rollback_takes_what_its_kept_configuration_lacks_from_the_staged_one():
+    """A process added after the release served: its files come from the staged
+    configuration, the rest from the kept one."""
+    state = host(slot("r2", "active", True), previous="r1")
+    wanted = dict(back(stored={"r1": "kept"}), slot_files=["env", "gunicorn.conf.py", "process-worker.sh"],
+                  kept_files={"r1": ["env", "fingerprint", "gunicorn.conf.py"]})
+    assert step(plan(state, wanted), "configure")["staged_only"] == ["process-worker.sh"]
+    wanted["kept_files"]["r1"].append("process-worker.sh")
+    assert step(plan(state, wanted), "configure")["staged_only"] == []
+
+
 def test_a_rollback_without_a_kept_configuration_uses_the_staged_one():
     result = plan(host(slot("r2", "active", True), previous="r1"), back())
     assert step(result, "configure")["source"] == "staged"

@@ -46,8 +46,8 @@ GIVEN = {'cpus': 2, 'memory_mb': 4096}
 
 @pytest.mark.parametrize('args, expected', [
     pytest.param(GIVEN, {
-        'changed': False, 'workers': 2, 'cpus': 2.0, 'memory_mb': 3840, 'bound': 'cpu',
-        'reason': '2 workers: one per usable CPU (2.0 CPUs given, shared by 1 app)',
+        'changed': False, 'workers': 4, 'cpus': 2.0, 'memory_mb': 3840, 'bound': 'cpu',
+        'reason': '4 workers: 2 per usable CPU (2.0 CPUs given, shared by 1 app)',
         'sources': {'cpus': 'given', 'memory_mb': 'given'},
     }, id='given-async'),
     pytest.param(dict(GIVEN, worker_class='sync', apps=2), {
@@ -61,9 +61,9 @@ GIVEN = {'cpus': 2, 'memory_mb': 4096}
                   '(640 MB given, minus 256 MB reserved, shared by 1 app)',
         'sources': {'cpus': 'given', 'memory_mb': 'given'},
     }, id='given-gthread-threads-memory'),
-    pytest.param(dict(GIVEN, memory_mb=384), {
-        'changed': False, 'workers': 2, 'cpus': 2.0, 'memory_mb': 128, 'bound': 'cpu',
-        'reason': '2 workers: one per usable CPU (2.0 CPUs given, shared by 1 app)',
+    pytest.param(dict(GIVEN, cpus=1, memory_mb=384), {
+        'changed': False, 'workers': 2, 'cpus': 1.0, 'memory_mb': 128, 'bound': 'cpu',
+        'reason': '2 workers: 2 per usable CPU (1.0 CPUs given, shared by 1 app)',
         'sources': {'cpus': 'given', 'memory_mb': 'given'},
     }, id='given-tie-cpu'),
     pytest.param(dict(GIVEN, cpus=8, memory_mb=400), {
@@ -73,17 +73,17 @@ GIVEN = {'cpus': 2, 'memory_mb': 4096}
     }, id='given-memory-bound'),
     pytest.param(dict(GIVEN, cpus=16, max_workers=3), {
         'changed': False, 'workers': 3, 'cpus': 16.0, 'memory_mb': 3840, 'bound': 'max',
-        'reason': '3 workers: capped by max_workers (CPU allows 16, memory allows 60)',
+        'reason': '3 workers: capped by max_workers (CPU allows 32, memory allows 60)',
         'sources': {'cpus': 'given', 'memory_mb': 'given'},
     }, id='given-max'),
-    pytest.param(dict(GIVEN, min_workers=4, _ansible_check_mode=True), {
-        'changed': False, 'workers': 4, 'cpus': 2.0, 'memory_mb': 3840, 'bound': 'min',
-        'reason': '4 workers: raised to min_workers (CPU allows 2, memory allows 60)',
+    pytest.param(dict(GIVEN, min_workers=5, _ansible_check_mode=True), {
+        'changed': False, 'workers': 5, 'cpus': 2.0, 'memory_mb': 3840, 'bound': 'min',
+        'reason': '5 workers: raised to min_workers (CPU allows 4, memory allows 60)',
         'sources': {'cpus': 'given', 'memory_mb': 'given'},
     }, id='check-mode-min'),
     pytest.param({'worker_memory_mb': 100, 'reserved_memory_mb': 200}, {
-        'changed': False, 'workers': 2, 'cpus': 1.5, 'memory_mb': 824, 'bound': 'cpu',
-        'reason': '2 workers: one per usable CPU (1.5 CPUs from affinity 4 and cgroup v2 cpu.max quota 1.5, '
+        'changed': False, 'workers': 4, 'cpus': 1.5, 'memory_mb': 824, 'bound': 'cpu',
+        'reason': '4 workers: 2 per usable CPU (1.5 CPUs from affinity 4 and cgroup v2 cpu.max quota 1.5, '
                   'shared by 1 app)',
         'sources': {'cpus': 'cgroup v2 cpu.max', 'memory_mb': 'cgroup v2 memory.max'},
     }, id='read-fake-host'),

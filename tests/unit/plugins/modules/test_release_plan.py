@@ -171,3 +171,16 @@ def test_a_changed_process_command_or_unit_template_switches(host, run):
     write(os.path.join(str(release_plan.SYSTEMD_DIR), 'shop.worker-a@.service'), b'[Service]\n')
     failed, result = run({'app': app, 'release': 'r1'})
     assert result['plan']['switch'] is True
+
+
+def test_a_rollback_reads_what_the_kept_configuration_has(host, run):
+    """r0 served without the worker added since: its kept configuration lacks the
+    process's files, which the rollback then takes from the staged configuration."""
+    kept = os.path.join(host['release_configs_dir'], 'r0')
+    for name in ('env', 'gunicorn.conf.py', 'service.conf', 'socket.conf', 'fingerprint'):
+        write(os.path.join(kept, name), b'kept\n')
+    app = dict(host, staged_files=host['staged_files'] + ['process-worker.sh', 'process-worker.conf'])
+    failed, result = run({'app': app, 'rollback': True})
+    configure = [step for step in result['plan']['steps'] if step['step'] == 'configure'][0]
+    assert not failed
+    assert (configure['source'], configure['staged_only']) == ('release', ['process-worker.sh', 'process-worker.conf'])

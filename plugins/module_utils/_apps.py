@@ -867,7 +867,7 @@ def _record(app, root, config_dir, socket_dir, unit_prefix, log_format, settings
         # Run in the new release at build time (collectstatic), by the build user in its sandbox.
         "build_command": app.get("build_command"),
         "pre_rollback": app.get("pre_rollback"),
-        # Both hooks run on one host per play, before any host switches (a fleet's migrations).
+        # Set: both hooks run on one host per play, before any host switches (a fleet's migrations).
         "pre_activate_once": bool(app.get("pre_activate_once", False)),
         "systemd": {
             "read_write_paths": list((app.get("systemd") or {}).get("read_write_paths") or []),

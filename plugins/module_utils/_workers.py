@@ -371,7 +371,8 @@ def size_workers(worker_class, cpus, memory_mb, worker_memory_mb=64, reserved_me
     whole_cpus = max(1, math.ceil(round(app_cpus, 6)))
     if worker_class in ASYNC_WORKER_CLASSES:
         # nginx runs on the same CPUs: while one event loop waits on its socket, a second
-        # worker per CPU keeps the CPU busy (bench/serve: +12% requests/s on 2 CPUs).
+        # worker per CPU keeps the CPU busy (bench/serve: the best count on 2 CPUs and under a
+        # 1-CPU quota, docs/tuning-workers.md).
         cpu_workers, cpu_rule = 2 * whole_cpus, '2 per usable CPU'
     else:
         cpu_workers, cpu_rule = 2 * whole_cpus + 1, '2 per usable CPU plus 1'

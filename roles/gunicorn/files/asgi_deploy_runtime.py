@@ -404,7 +404,7 @@ def _log_config(gunicorn_conf):
     return runpy.run_path(gunicorn_conf)["logconfig_dict"]
 
 
-def _forward_signals():
+def _outlive_signals():
     """systemd signals every process of the unit; the relay stays until the command has
     exited, so its last lines (a job finishing after TERM) are written too. A Python
     handler (not SIG_IGN) is reset in the command by exec."""
@@ -429,7 +429,7 @@ def relay(gunicorn_conf, argv):
         journal.flush()
 
     lines = LineRelay(emit, emit_json)
-    _forward_signals()
+    _outlive_signals()
     command = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
     selector = selectors.DefaultSelector()
     selector.register(command.stdout, selectors.EVENT_READ, "stdout")

@@ -47,7 +47,11 @@ PAUSE_POLL = 30
 
 # The collection's extras that are on by default, and how each is switched off in the
 # files the roles wrote. Each edit must match, so a template change fails the bench.
-DEFAULT_EXTRAS = ("access_log", "sandbox", "headers", "gzip")
+# json_logs off writes the same records in the collection's text format; metrics off
+# keeps the middleware (the request id in the log context) and stops counting requests.
+DEFAULT_EXTRAS = ("access_log", "sandbox", "headers", "gzip", "json_logs", "metrics")
+# How the app's own log lines reach the journal in every peer setup (plain text).
+APP_LOGGING = RUN_DIR + "/app-logging.json"
 
 
 class Host:
@@ -106,7 +110,7 @@ class Stack:
         self.gunicorn_conf = host.run("cat " + CONFIG)
         self.hardening = host.run("cat " + HARDENING)
         self.chosen = chosen
-        self.state = {"nginx": (self.nginx_conf, self.app_conf), "sandbox": True, "workers": None}
+        self.state = {"nginx": (self.nginx_conf, self.app_conf), "gunicorn": None}
 
     def service(self):
         units = self.host.run("systemctl list-units --plain --no-legend --state=running 'asgi-%s@*.service'" % APP)
@@ -132,6 +136,15 @@ class Stack:
             nginx_conf = edit(nginx_conf, r"^(\s*)gzip on;$", r"\1gzip off;", "gzip")
         return nginx_conf, app_conf
 
+    def gunicorn_files(self, off, workers):
+        """The slot's gunicorn.conf.py of a variant, and whether the sandbox stays."""
+        conf = edit(self.gunicorn_conf, r"^workers = \d+$", "workers = %d" % workers, "workers")
+        if "json_logs" in off:
+            conf = edit(conf, r"^logconfig_dict = .*$", "logconfig_dict = " + text_logconfig(conf), "the JSON logs")
+        if "metrics" in off:
+            conf = edit(conf, r"^(\s*instrument=)True\)$", r"\1False)", "the request metrics")
+        return conf, "sandbox" not in off
+
     def apply(self, off=(), log_format=None, log_buffer=None, workers=None):
         """Bring the stack into a variant; restart only what changed; wait until it answers."""
         host, workers = self.host, workers or self.chosen
@@ -141,9 +154,10 @@ class Stack:
             host.write(APP_CONF, nginx[1])
             host.run("nginx -t -q && systemctl restart nginx")
             self.state["nginx"] = nginx
-        sandbox = "sandbox" not in off
-        if (sandbox, workers) != (self.state["sandbox"], self.state["workers"]):
-            host.write(CONFIG, edit(self.gunicorn_conf, r"^workers = \d+$", "workers = %d" % workers, "workers"))
+        gunicorn = self.gunicorn_files(off, workers)
+        if gunicorn != self.state["gunicorn"]:
+            conf, sandbox = gunicorn
+            host.write(CONFIG, conf)
             if sandbox:
                 host.write(HARDENING, self.hardening)
             else:
@@ -153,13 +167,24 @@ class Stack:
             host.run("systemctl daemon-reload && systemctl reset-failed %s; systemctl restart %s" % (service, service))
             host.answers(STACK_URL)
             wait_for_workers(host, service, workers)
-            self.state.update(sandbox=sandbox, workers=workers)
+            self.state["gunicorn"] = gunicorn
         host.answers(STACK_URL)
         return ["nginx.service", self.service()]
 
     def restore(self):
         self.apply()
         self.host.write(CONFIG, self.gunicorn_conf)
+
+
+def text_logconfig(conf):
+    """The logconfig_dict line's value in the collection's text format, with the access log
+    and level the deployed gunicorn.conf.py has: made by the collection's own functions."""
+    sys.path.insert(0, os.environ["ANSIBLE_COLLECTIONS_PATH"])
+    from ansible_collections.asgi.deploy.plugins.module_utils._escape import python_literal
+    from ansible_collections.asgi.deploy.plugins.module_utils._observe import logconfig
+    access_log = not re.search(r"^accesslog = None$", conf, re.M)
+    level = re.search(r"^loglevel = \"(\w+)\"$", conf, re.M).group(1)
+    return python_literal(logconfig("text", access_log=access_log, level=level))
 
 
 def wait_for_workers(host, unit, count, timeout=30):
@@ -218,19 +243,23 @@ def tuned_nginx(host, socket):
 
 
 def peers(host, workers):
-    """The comparison setups: hand-tuned nginx + gunicorn, granian, gunicorn alone, uvicorn."""
+    """The comparison setups: hand-tuned nginx + gunicorn, granian, gunicorn alone, uvicorn.
+    Each writes the app's own log lines to the journal as plain text (app-logging.json);
+    gunicorn alone runs with the slot's gunicorn.conf.py, JSON logs and metrics included."""
     with open(os.path.join(HERE, "serve.d", "gunicorn-tuned.conf.py")) as handle:
         gunicorn_tuned = handle.read()
     host.run("mkdir -p %s && install -d -o %s -g www-data -m 0750 %s" % (RUN_DIR, APP, SOCKET_DIR))
     host.write(RUN_DIR + "/gunicorn-tuned.conf.py", gunicorn_tuned)
+    with open(os.path.join(HERE, "serve.d", "app-logging.json")) as handle:
+        host.write(APP_LOGGING, handle.read())
     host.write(RUN_DIR + "/nginx-tuned.conf", tuned_nginx(host, SOCKET_DIR + "/tuned.sock"))
     host.write(RUN_DIR + "/nginx-tuned-granian.conf", tuned_nginx(host, SOCKET_DIR + "/granian.sock"))
     host.run("nginx -t -q -c %s/nginx-tuned.conf" % RUN_DIR)
     tuned_url = "https://%s:%d/" % (SERVER_NAME, TUNED_PORT)
     nginx = "/usr/sbin/nginx -g 'daemon off;' -c %s/" % RUN_DIR
     gunicorn = "%s/bin/gunicorn %s --workers %d " % (VENV, ASGI_PATH, workers)
-    granian = ("%s/bin/python -m granian --interface asgi --loop uvloop --workers %d "
-               % (GRANIAN_VENV, workers))
+    granian = ("%s/bin/python -m granian --interface asgi --loop uvloop --workers %d --log-config %s "
+               % (GRANIAN_VENV, workers, APP_LOGGING))
     return [
         Peer("hand-tuned: nginx (bench/serve.d) -> gunicorn, UNIX socket", tuned_url,
              ["asgi-bench-tuned-nginx.service", "asgi-bench-tuned.service"],
@@ -249,7 +278,7 @@ def peers(host, workers):
         Peer("bare uvicorn (uvloop, httptools), 1 process, HTTP", "http://127.0.0.1:8000/",
              ["asgi-bench-uvicorn.service"],
              [("asgi-bench-uvicorn", "%s/bin/uvicorn %s --host 127.0.0.1 --port 8000 --loop uvloop --http httptools "
-               "--no-access-log" % (VENV, ASGI_PATH), True)]),
+               "--no-access-log --log-config %s" % (VENV, ASGI_PATH, APP_LOGGING), True)]),
     ]
 
 

@@ -10,6 +10,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import functools
 import grp
 import os
 import pwd
@@ -17,7 +18,7 @@ import stat
 import tempfile
 
 STATES = ("directory", "file")
-KEYS = ("path", "state", "content", "owner", "group", "mode")
+KEYS = ("path", "state", "content", "owner", "group", "mode", "validate")
 
 
 class FilesError(ValueError):
@@ -47,6 +48,8 @@ def checked(entries):
             raise FilesError("%s: state must be one of %s" % (where, ", ".join(STATES)))
         if (state == "file") != (entry.get("content") is not None):
             raise FilesError("%s: a file takes content, a directory none" % where)
+        if entry.get("validate") is not None and (state != "file" or "%s" not in entry["validate"]):
+            raise FilesError("%s: validate is a file's, a command with %%s for the new content's path" % where)
         mode = entry.get("mode")
         try:
             mode = int(str(mode), 8) if mode is not None else None
@@ -90,8 +93,9 @@ def _read(path):
         return None
 
 
-def _write_beside(path, data, uid, gid, mode):
-    """data into a new file in path's directory, with its attributes, moved over path."""
+def _write_beside(path, data, uid, gid, mode, validate=None):
+    """data into a new file in path's directory, with its attributes, moved over path once
+    validate (when given) accepted that new file's path."""
     directory = os.path.dirname(path)
     descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=".%s." % os.path.basename(path))
     try:
@@ -104,6 +108,8 @@ def _write_beside(path, data, uid, gid, mode):
             gid = found.st_gid if gid is None else gid
             mode = stat.S_IMODE(found.st_mode) if mode is None else mode
         _set_attributes(temporary, uid, gid, 0o644 if mode is None else mode)
+        if validate is not None:
+            validate(temporary)
         os.rename(temporary, path)
     except BaseException:
         if os.path.exists(temporary):
@@ -111,10 +117,21 @@ def _write_beside(path, data, uid, gid, mode):
         raise
 
 
-def apply(entries, check_mode=False):
+def _validated(run_validate, path, command, new):
+    try:
+        run_validate(command, new)
+    except FilesError as error:
+        raise FilesError("%s: the new content was refused, nothing of it went live: %s" % (path, error))
+
+
+def apply(entries, check_mode=False, run_validate=None):
     """Make the host match the checked entries, in order; [{"path", "changed": [what],
     "before", "after"}] per entry (before/after: a file's old and new text when its
-    content changed, for a diff). In check mode nothing changes and the same is reported."""
+    content changed, for a diff). In check mode nothing changes and the same is reported.
+
+    A file's new content with a validate command goes live only once
+    run_validate(command, path of the new content) returned; it raises FilesError to
+    refuse it, which leaves that file and the entries after it as they were."""
     attributes = []
     for entry in entries:
         try:
@@ -153,7 +170,10 @@ def apply(entries, check_mode=False):
                 result["before"] = before.decode("utf-8", "replace") if before is not None else ""
                 result["after"] = entry["content"]
                 if not check_mode:
-                    _write_beside(path, data, uid, gid, mode)
+                    validate = None
+                    if entry.get("validate") is not None:
+                        validate = functools.partial(_validated, run_validate, path, entry["validate"])
+                    _write_beside(path, data, uid, gid, mode, validate)
                 results.append(result)
                 continue
         differing = [name for name, differs in sorted(_differences(path, uid, gid, mode).items()) if differs]

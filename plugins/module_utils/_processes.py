@@ -79,28 +79,3 @@ def _is_process_instance(unit):
     instance = unit.rpartition("@")[2]
     return "@" in unit and instance.endswith(".service") and instance[:-len(".service")].isdigit()
 
-
-def unit_files(apps):
-    """The files the gunicorn role writes for the apps' processes and timers:
-      staged  {app, entry, template, name}: a slot's configuration, staged for the next
-              switch (the command's script and the drop-in with the sandbox)
-      units   {app, entry, slot, template, dest}: the unit templates below /etc/systemd/system
-              (a process's one per slot, a timer's service one for both)."""
-    staged, units = [], []
-    for app in apps:
-        for kind, entries in (("process", app["processes"]), ("timer", app["timers"])):
-            for entry in entries:
-                staged.append({"app": app, "entry": entry, "kind": kind, "template": "command.sh.j2",
-                               "name": entry["staged"]["script"]})
-                staged.append({"app": app, "entry": entry, "kind": kind, "template": "process.conf.j2",
-                               "name": entry["staged"]["dropin"]})
-                if kind == "process":
-                    units.extend({"app": app, "entry": entry, "kind": kind, "slot": slot,
-                                  "template": "process.service.j2",
-                                  "dest": posixpath.join(SYSTEMD_DIR, entry["slots"][slot]["template"])}
-                                 for slot in sorted(entry["slots"]))
-                else:
-                    units.append({"app": app, "entry": entry, "kind": kind, "slot": None,
-                                  "template": "timer.service.j2",
-                                  "dest": posixpath.join(SYSTEMD_DIR, entry["service_template"])})
-    return {"staged": staged, "units": units}

@@ -55,6 +55,13 @@ options:
       src:
         description: A file of the role (or a path) on the controller, copied as it is.
         type: str
+      validate:
+        description:
+          - A command that checks a file's new content before it goes live, with V(%s) for the path of the
+            new content (written beside the file). When it fails, the file keeps its old content, the
+            entries after it are not made, and the task fails with the command's output.
+          - It runs only when the content changes, and not in check mode.
+        type: str
       owner:
         description: The owner's user name; left as it is when not given (a new entry gets the module's user).
         type: str
@@ -94,6 +101,13 @@ EXAMPLES = r'''
         owner: root
         group: root
         mode: "0600"
+
+- name: Write nginx's configuration, checked by nginx before it goes live
+  asgi.deploy.files:
+    files:
+      - path: /etc/nginx/nginx.conf
+        template: nginx.conf.j2
+        validate: /usr/local/sbin/nginx-config-check %s /etc/nginx/nginx.conf
 '''
 
 RETURN = r'''
@@ -130,6 +144,7 @@ def main():
                 owner=dict(type='str'),
                 group=dict(type='str'),
                 mode=dict(type='str'),
+                validate=dict(type='str'),
             )),
         ),
         supports_check_mode=True,
@@ -138,8 +153,14 @@ def main():
     for entry in entries:
         if 'template' in entry or 'src' in entry:
             module.fail_json(msg='%s: template and src are read by the action plugin, which did not run' % entry['path'])
+
+    def run_validate(command, new):
+        code, out, err = module.run_command(command % new)
+        if code != 0:
+            raise FilesError('%s exited %d: %s' % (command % new, code, (err or out).strip()))
+
     try:
-        results = apply(checked(entries), check_mode=module.check_mode)
+        results = apply(checked(entries), check_mode=module.check_mode, run_validate=run_validate)
     except (FilesError, OSError) as error:
         module.fail_json(msg=str(error))
     changed = [result for result in results if result['changed']]

@@ -37,6 +37,8 @@ def run(entries, check_mode=False):
     ({"path": "/x", "content": "", "mode": "644x"}, "mode must be octal"),
     ({"path": "/x", "content": "", "mode": "17777"}, "mode must be octal"),
     ({"path": "/x", "content": "", "colour": "blue"}, "unknown keys colour"),
+    ({"path": "/x", "state": "directory", "validate": "check %s"}, "validate is a file's"),
+    ({"path": "/x", "content": "", "validate": "check"}, "a command with %s"),
 ])
 def test_a_bad_entry_is_refused_naming_it(entry, message):
     with pytest.raises(FilesError, match=message):
@@ -120,3 +122,58 @@ def test_a_directory_is_made_with_its_missing_parents(tmp_path):
     leaf = tmp_path / "srv" / "apps" / "shop"
     assert run([{"path": str(leaf), "state": "directory", "mode": "0700"}]) == [(str(leaf), ["created"])]
     assert mode_of(leaf) == 0o700 and (tmp_path / "srv" / "apps").is_dir()
+
+
+class Checker(object):
+    """Stands in for the module's command runner: records what it saw, refuses a content
+    that holds "bad"."""
+
+    def __init__(self):
+        self.seen = []
+
+    def __call__(self, command, new):
+        with open(new) as handle:
+            content = handle.read()
+        self.seen.append((command % new, os.path.dirname(new), content))
+        if "bad" in content:
+            raise FilesError("check exited 1: line 1 is bad")
+
+
+def validated(entries, checker):
+    return [(result["path"], result["changed"]) for result in apply(checked(entries), run_validate=checker)]
+
+
+def test_validate_sees_the_new_content_beside_the_file_before_it_goes_live(tmp_path):
+    path = str(tmp_path / "nginx.conf")
+    checker = Checker()
+    assert validated([{"path": path, "content": "good\n", "validate": "check %s " + path}], checker) == [
+        (path, ["created"])]
+    (command, directory, content), = checker.seen
+    assert command.startswith("check " + str(tmp_path) + "/.nginx.conf.") and command.endswith(" " + path)
+    assert (directory, content) == (str(tmp_path), "good\n")
+    # Unchanged content is not checked again.
+    assert validated([{"path": path, "content": "good\n", "validate": "check %s"}], checker) == [(path, [])]
+    assert len(checker.seen) == 1
+
+
+def test_a_refused_content_leaves_the_file_and_what_follows_it_as_they_were(tmp_path):
+    first, second, third = (str(tmp_path / name) for name in ("a.conf", "b.conf", "c.conf"))
+    for path in (first, second):
+        with open(path, "w") as handle:
+            handle.write("old\n")
+    entries = [{"path": first, "content": "new\n", "validate": "check %s"},
+               {"path": second, "content": "bad\n", "validate": "check %s"},
+               {"path": third, "content": "new\n"}]
+    with pytest.raises(FilesError, match="b.conf: the new content was refused, nothing of it went live: check exited 1"):
+        validated(entries, Checker())
+    assert [open(path).read() for path in (first, second)] == ["new\n", "old\n"]
+    assert not os.path.exists(third)
+    assert sorted(os.listdir(str(tmp_path))) == ["a.conf", "b.conf"]
+
+
+def test_check_mode_runs_no_validate(tmp_path):
+    checker = Checker()
+    entry = {"path": str(tmp_path / "x.conf"), "content": "bad\n", "validate": "check %s"}
+    assert [result["changed"] for result in apply(checked([entry]), check_mode=True, run_validate=checker)] == [
+        ["created"]]
+    assert checker.seen == [] and os.listdir(str(tmp_path)) == []

@@ -16,7 +16,6 @@ from ansible_collections.asgi.deploy.plugins.module_utils._apps import AppSpecEr
 from ansible_collections.asgi.deploy.plugins.module_utils._processes import (
     ProcessPlanError,
     process_plan,
-    unit_files,
 )
 
 SHOP = {
@@ -213,14 +212,3 @@ def test_process_plan_needs_a_live_slot():
     with pytest.raises(ProcessPlanError, match="shop: no slot is live"):
         process_plan(RECORD, None, [], [])
 
-
-def test_unit_files_of_processes_and_timers():
-    files = unit_files([RECORD, normalize_apps([app(name="api", server_names=["api.example.test"], processes=None,
-                                                    timers=None)])[0]])
-    assert [(entry["template"], entry["name"]) for entry in files["staged"]] == [
-        ("command.sh.j2", "process-worker.sh"), ("process.conf.j2", "process-worker.conf"),
-        ("command.sh.j2", "timer-cleanup.sh"), ("process.conf.j2", "timer-cleanup.conf")]
-    assert [(entry["template"], entry["slot"], entry["dest"]) for entry in files["units"]] == [
-        ("process.service.j2", "a", D + "asgi-shop.worker-a@.service"),
-        ("process.service.j2", "b", D + "asgi-shop.worker-b@.service"),
-        ("timer.service.j2", None, D + "asgi-shop.cleanup@.service")]

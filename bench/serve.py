@@ -11,6 +11,7 @@ with min and max over the rounds.
 """
 
 import argparse
+import ast
 import json
 import os
 import random
@@ -182,9 +183,8 @@ def text_logconfig(conf):
     sys.path.insert(0, os.environ["ANSIBLE_COLLECTIONS_PATH"])
     from ansible_collections.asgi.deploy.plugins.module_utils._escape import python_literal
     from ansible_collections.asgi.deploy.plugins.module_utils._observe import logconfig
-    access_log = not re.search(r"^accesslog = None$", conf, re.M)
-    level = re.search(r"^loglevel = \"(\w+)\"$", conf, re.M).group(1)
-    return python_literal(logconfig("text", access_log=access_log, level=level))
+    setting = lambda name: ast.literal_eval(re.search(r"^%s = (.*)$" % name, conf, re.M).group(1))
+    return python_literal(logconfig("text", access_log=setting("accesslog") is not None, level=setting("loglevel")))
 
 
 def wait_for_workers(host, unit, count, timeout=30):

@@ -78,4 +78,3 @@ def _is_process_instance(unit):
     """<...>@<replica>.service: a process's instance (a timer's run is @<slot>)."""
     instance = unit.rpartition("@")[2]
     return "@" in unit and instance.endswith(".service") and instance[:-len(".service")].isdigit()
-

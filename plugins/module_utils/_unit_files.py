@@ -48,4 +48,3 @@ def unit_files(apps):
                     units.append(_entry(posixpath.join(SYSTEMD_DIR, entry["service_template"]),
                                         "timer.service.j2", "0644", app=app, entry=entry, kind=kind, slot=None))
     return {"staged": staged, "units": units}
-

@@ -211,4 +211,3 @@ def test_process_plan(live, lines, paths, expected):
 def test_process_plan_needs_a_live_slot():
     with pytest.raises(ProcessPlanError, match="shop: no slot is live"):
         process_plan(RECORD, None, [], [])
-

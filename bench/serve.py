@@ -180,7 +180,8 @@ class Stack:
 def text_logconfig(conf):
     """The logconfig_dict line's value in the collection's text format, with the access log
     and level the deployed gunicorn.conf.py has: made by the collection's own functions."""
-    sys.path.insert(0, os.environ["ANSIBLE_COLLECTIONS_PATH"])
+    if os.environ["ANSIBLE_COLLECTIONS_PATH"] not in sys.path:
+        sys.path.insert(0, os.environ["ANSIBLE_COLLECTIONS_PATH"])
     from ansible_collections.asgi.deploy.plugins.module_utils._escape import python_literal
     from ansible_collections.asgi.deploy.plugins.module_utils._observe import logconfig
     setting = lambda name: ast.literal_eval(re.search(r"^%s = (.*)$" % name, conf, re.M).group(1))

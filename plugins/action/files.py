@@ -35,11 +35,11 @@ class ActionModule(ActionBase):
         for entry in entries:
             if not isinstance(entry, dict):
                 raise AnsibleActionFail('each entry of files must be a dictionary')
-            sources = [key for key in ('template', 'src', 'content') if entry.get(key) is not None]
+            sources = [key for key in ('template', 'src', 'content', 'copy_from') if entry.get(key) is not None]
             if len(sources) > 1:
-                raise AnsibleActionFail('%s: give one of template, src and content' % entry.get('path'))
+                raise AnsibleActionFail('%s: give one of template, src, content and copy_from' % entry.get('path'))
             made = dict((key, value) for key, value in entry.items() if key not in ('template', 'template_vars', 'src'))
-            if sources and sources[0] != 'content':
+            if sources and sources[0] in ('template', 'src'):
                 made['content'] = self._content(entry, task_vars)
             rendered.append(made)
         result.update(self._execute_module(module_name='asgi.deploy.files', module_args=dict(files=rendered),

@@ -42,6 +42,10 @@ options:
     description: What installs the app (a wheel, an sdist, a source tree or a requirement).
     type: str
     required: true
+  build_user:
+    description: The user who builds the release, and owns its directory while it builds.
+    type: str
+    required: true
   requirements:
     description: The file name and text of the app's requirements (plain, hash-locked or pylock.toml).
     type: list
@@ -64,12 +68,14 @@ EXAMPLES = r"""
   ansible.builtin.set_fact:
     build: "{{ 'uv' | asgi.deploy.release_build_plan(uv='/opt/asgi-deploy/tools/uv/bin/uv', python='/usr/bin/python3',
                release_dir='/srv/shop/releases/r-1', server_lock=lookup('ansible.builtin.file', 'server.lock'),
-               target='/srv/shop/releases/r-1/dist/shop-1.0-py3-none-any.whl') }}"
+               target='/srv/shop/releases/r-1/dist/shop-1.0-py3-none-any.whl', build_user='asgi-build') }}"
 """
 
 RETURN = r"""
 _value:
-  description: C(files) (name to text, written to C(dist) first), C(steps) (each C(step) and C(argv)), C(locked).
+  description: >-
+    C(files) (name to text, written to C(dist) first), C(layout) (the release's directory, its C(dist)
+    and those files, as M(asgi.deploy.files) entries), C(steps) (each C(step) and C(argv)), C(locked).
   type: dict
 """
 
@@ -79,10 +85,10 @@ from ansible.module_utils.common.text.converters import to_native
 from ansible_collections.asgi.deploy.plugins.module_utils._build import BuildSpecError, build_plan
 
 
-def _release_build_plan(installer, uv, python, release_dir, server_lock, target, requirements=None,
+def _release_build_plan(installer, uv, python, release_dir, server_lock, target, build_user, requirements=None,
                         constraints=None, extra_args=(), uv_project=False):
     try:
-        return build_plan(installer, uv, python, release_dir, server_lock, target,
+        return build_plan(installer, uv, python, release_dir, server_lock, target, build_user,
                           requirements=tuple(requirements) if requirements else None, constraints=constraints,
                           extra_args=extra_args, uv_project=uv_project)
     except BuildSpecError as exc:

@@ -64,6 +64,7 @@ SIZE = re.compile(r"^[0-9]{1,9}[kKmMgG]?$")
 # nginx's time values: a number with an optional unit, such as 1s, 500ms or 5m.
 NGINX_TIME = re.compile(r"^[0-9]{1,6}(?:ms|s|m|h|d)?$")
 SLOTS = ("a", "b")
+NOLOGIN = "/usr/sbin/nologin"
 # What a POSIX shell and systemd's EnvironmentFile= accept as a variable name.
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # A unit file directive such as ProtectHome or MemoryDenyWriteExecute.
@@ -795,6 +796,9 @@ def _record(app, root, config_dir, socket_dir, unit_prefix, log_format, settings
         # The comment of the app's system user: an account without it is not ours.
         "account_comment": "asgi.deploy app %s" % name,
         "group": name,
+        # The app's system account, as asgi.deploy.accounts makes it: no login, no home made.
+        "account": {"name": name, "group": name, "home": home, "shell": NOLOGIN,
+                    "comment": "asgi.deploy app %s" % name},
         "module": app["module"],
         "server_names": list(app.get("server_names") or []),
         "health_host": health_host(list(app.get("server_names") or [])),

@@ -142,10 +142,12 @@ UV_EXPORT = "uv-export.txt"
 BUILD_FILES = (SERVER_LOCK, SERVER_PINS, APP_LOCK)
 
 
-def build_plan(installer, uv, python, release_dir, server_lock, target, requirements=None,
+def build_plan(installer, uv, python, release_dir, server_lock, target, build_user, requirements=None,
                constraints=None, extra_args=(), uv_project=False):
-    """How a release's venv is built: {"files": {name: text}, "steps": [{"step", "argv"}],
-    "locked": bool}. The files go to the release's dist/ before the steps run, in order.
+    """How a release's venv is built: {"files": {name: text}, "layout": [asgi.deploy.files
+    entries], "steps": [{"step", "argv"}], "locked": bool}. The layout makes the release's
+    directory (build_user's while it builds) and its root-owned dist/ with the files in it,
+    before the steps run, in order.
 
     server_lock: the text of the hash-locked server packages. requirements: (file name,
     text) of the app's requirements, a hash-locked one, or a pylock.toml; constraints: a
@@ -203,7 +205,11 @@ def build_plan(installer, uv, python, release_dir, server_lock, target, requirem
         steps.append({"step": "app", "argv": install + ["-c", posixpath.join(dist, SERVER_PINS)] + held
                       + (["-r", plain] if plain else []) + [target]})
     steps.append({"step": "check", "argv": check})
-    return {"files": files, "steps": steps, "locked": bool(app_lock)}
+    layout = [{"path": release_dir, "state": "directory", "owner": build_user, "group": build_user, "mode": "0755"},
+              {"path": dist, "state": "directory", "owner": "root", "group": "root", "mode": "0755"}]
+    layout += [{"path": posixpath.join(dist, name), "content": files[name], "owner": "root", "group": "root",
+                "mode": "0644"} for name in sorted(files)]
+    return {"files": files, "layout": layout, "steps": steps, "locked": bool(app_lock)}
 
 
 def _tail(text, lines=40):

@@ -17,8 +17,8 @@ import pwd
 import stat
 import tempfile
 
-STATES = ("directory", "file")
-KEYS = ("path", "state", "content", "owner", "group", "mode", "validate")
+STATES = ("directory", "file", "link", "absent")
+KEYS = ("path", "state", "content", "copy_from", "target", "owner", "group", "mode", "validate")
 
 
 class FilesError(ValueError):
@@ -46,8 +46,16 @@ def checked(entries):
             raise FilesError("%s: path must be absolute and normalized" % where)
         if state not in STATES:
             raise FilesError("%s: state must be one of %s" % (where, ", ".join(STATES)))
-        if (state == "file") != (entry.get("content") is not None):
-            raise FilesError("%s: a file takes content, a directory none" % where)
+        sources = [key for key in ("content", "copy_from") if entry.get(key) is not None]
+        if (state == "file") != (len(sources) == 1):
+            raise FilesError("%s: a file takes one of content and copy_from, a directory, link or absent entry neither"
+                             % where)
+        if entry.get("copy_from") is not None and not os.path.isabs(entry["copy_from"]):
+            raise FilesError("%s: copy_from must be an absolute path on the host" % where)
+        if (state == "link") != bool(entry.get("target")):
+            raise FilesError("%s: a link takes a target, a file or directory none" % where)
+        if state in ("link", "absent") and any(entry.get(key) is not None for key in ("owner", "group", "mode")):
+            raise FilesError("%s: a link or absent entry has no owner, group or mode" % where)
         if entry.get("validate") is not None and (state != "file" or "%s" not in entry["validate"]):
             raise FilesError("%s: validate is a file's, a command with %%s for the new content's path" % where)
         mode = entry.get("mode")
@@ -124,15 +132,49 @@ def _validated(run_validate, path, command, new):
         raise FilesError("%s: the new content was refused, nothing of it went live: %s" % (path, error))
 
 
+def _source(entry, check_mode):
+    """A file entry's new content as bytes; None for a copy_from source that is missing in
+    check mode (an earlier task of the run would have made it)."""
+    if entry.get("copy_from") is None:
+        return entry["content"].encode("utf-8") if entry["state"] == "file" else None
+    data = _read(entry["copy_from"])
+    if data is None and not check_mode:
+        raise FilesError("%s: copy_from %s is not a readable file on the host" % (entry["path"], entry["copy_from"]))
+    return data
+
+
+def _link(path, target, check_mode):
+    """What changes to make path a symbolic link to target; a link or file in its place
+    is replaced in one rename, so a reader finds the old link or the new, never none."""
+    if os.path.islink(path):
+        if os.readlink(path) == target:
+            return []
+    elif os.path.isdir(path):
+        raise FilesError("%s exists and is not a link" % path)
+    changed = ["target" if os.path.lexists(path) else "created"]
+    if not check_mode:
+        temporary = os.path.join(os.path.dirname(path), ".%s.%d" % (os.path.basename(path), os.getpid()))
+        if os.path.lexists(temporary):
+            os.unlink(temporary)
+        os.symlink(target, temporary)
+        try:
+            os.rename(temporary, path)
+        except OSError:
+            os.unlink(temporary)
+            raise
+    return changed
+
+
 def apply(entries, check_mode=False, run_validate=None):
     """Make the host match the checked entries, in order; [{"path", "changed": [what],
     "before", "after"}] per entry (before/after: a file's old and new text when its
     content changed, for a diff). In check mode nothing changes and the same is reported.
 
-    A file's new content with a validate command goes live only once
-    run_validate(command, path of the new content) returned; it raises FilesError to
-    refuse it, which leaves that file and the entries after it as they were."""
-    attributes = []
+    Every owner, group and copy_from source is looked up before the first change. A file's
+    new content with a validate command goes live only once run_validate(command, path of
+    the new content) returned; it raises FilesError to refuse it, which leaves that file
+    and the entries after it as they were."""
+    attributes, sources = [], []
     for entry in entries:
         try:
             attributes.append(_attributes(entry))
@@ -141,12 +183,26 @@ def apply(entries, check_mode=False, run_validate=None):
             if not check_mode:
                 raise
             attributes.append(None)
+        sources.append(_source(entry, check_mode))
     results = []
-    for entry, wanted in zip(entries, attributes):
+    for entry, wanted, data in zip(entries, attributes, sources):
         path, state = entry["path"], entry["state"]
         result = {"path": path, "changed": []}
-        if wanted is None:
-            result["changed"].append("owner or group")
+        if state == "link":
+            result["changed"] = _link(path, entry["target"], check_mode)
+            results.append(result)
+            continue
+        if state == "absent":
+            if os.path.isdir(path) and not os.path.islink(path):
+                raise FilesError("%s is a directory: an absent entry removes a file or link only" % path)
+            if os.path.lexists(path):
+                result["changed"].append("removed")
+                if not check_mode:
+                    os.unlink(path)
+            results.append(result)
+            continue
+        if wanted is None or (state == "file" and data is None):
+            result["changed"].append("owner or group" if wanted is None else "content")
             results.append(result)
             continue
         uid, gid, mode = wanted
@@ -163,12 +219,11 @@ def apply(entries, check_mode=False, run_validate=None):
                 results.append(result)
                 continue
         else:
-            data = entry["content"].encode("utf-8")
             before = _read(path) if exists else None
             if before != data:
                 result["changed"].append("content" if exists else "created")
                 result["before"] = before.decode("utf-8", "replace") if before is not None else ""
-                result["after"] = entry["content"]
+                result["after"] = data.decode("utf-8", "replace")
                 if not check_mode:
                     validate = None
                     if entry.get("validate") is not None:

@@ -38,6 +38,7 @@ def process_plan(app, live_slot, unit_lines, unit_paths):
       stop    every other process instance loaded (the other slot's, replicas beyond the
               count, processes of a removed name): stopped gracefully and disabled
       timers  each timer with the slot its service runs in: the live one
+      timer_files  their unit files, as asgi.deploy.files entries
       stop_timers  loaded timers of a removed name: stopped and disabled
       remove  the unit files and drop-in directories of removed processes and timers
 
@@ -64,11 +65,16 @@ def process_plan(app, live_slot, unit_lines, unit_paths):
     remove = sorted(path for path in unit_paths or []
                     if posixpath.dirname(path) == SYSTEMD_DIR and posixpath.basename(path).startswith(stem + ".")
                     and posixpath.basename(path) not in keep)
+    timers = [{"timer": timer["timer"], "service": timer["slots"][live_slot]["service"], "record": timer}
+              for timer in app["timers"]]
     return {
         "start": start,
         "stop": stop,
-        "timers": [{"timer": timer["timer"], "service": timer["slots"][live_slot]["service"], "record": timer}
-                   for timer in app["timers"]],
+        "timers": timers,
+        # The timers' unit files, as asgi.deploy.files entries (the release role's timer.j2).
+        "timer_files": [{"path": posixpath.join(SYSTEMD_DIR, timer["timer"]), "template": "timer.j2",
+                         "template_vars": {"item": timer}, "owner": "root", "group": "root", "mode": "0644"}
+                        for timer in timers],
         "stop_timers": stop_timers,
         "remove": remove,
     }

@@ -37,12 +37,28 @@ options:
         type: path
         required: true
       state:
-        description: V(directory) or V(file). A missing directory is created with its missing parents (as C(mkdir -p)).
+        description:
+          - V(directory), V(file), V(link) or V(absent). A missing directory is created with its missing parents
+            (as C(mkdir -p)).
+          - A V(link) is a symbolic link to O(files[].target). A link or file in its place is replaced in one
+            rename, so a reader finds the old link or the new one, never none.
+          - V(absent) removes a file or link (never a directory).
         type: str
-        choices: [directory, file]
+        choices: [directory, file, link, absent]
         default: file
       content:
-        description: The whole text of a file. A file takes one of O(files[].content), O(files[].template) and O(files[].src).
+        description:
+          - The whole text of a file. A file takes one of O(files[].content), O(files[].copy_from),
+            O(files[].template) and O(files[].src).
+        type: str
+      copy_from:
+        description:
+          - An absolute path of a file on the host whose bytes become the file's content. It is read before
+            the first entry changes; a missing one fails the task, except in check mode, where the file is
+            reported as changed.
+        type: path
+      target:
+        description: What a V(link) points to, as written (a relative target is relative to the link's directory).
         type: str
       template:
         description:
@@ -102,6 +118,13 @@ EXAMPLES = r'''
         group: root
         mode: "0600"
 
+- name: Configure a slot from the staged files, then point current at it
+  asgi.deploy.files:
+    files:
+      - {path: /srv/asgi/hello/slots/b.conf, state: directory, owner: root, group: hello, mode: "0750"}
+      - {path: /srv/asgi/hello/slots/b.conf/env, copy_from: /srv/asgi/hello/staged/env, owner: root, group: hello, mode: "0640"}
+      - {path: /srv/asgi/hello/current, state: link, target: slots/b}
+
 - name: Write nginx's configuration, checked by nginx before it goes live
   asgi.deploy.files:
     files:
@@ -118,7 +141,9 @@ changed_paths:
   elements: str
   sample: [/etc/asgi-deploy/monitoring/notify.json]
 files:
-  description: Per entry, its path and what of it changed (V(created), V(content), V(owner), V(group), V(mode)).
+  description: >-
+    Per entry, its path and what of it changed (V(created), V(content), V(owner), V(group), V(mode),
+    for a link V(target), for an absent entry V(removed)).
   returned: always
   type: list
   elements: dict
@@ -135,8 +160,10 @@ def main():
         argument_spec=dict(
             files=dict(type='list', elements='dict', required=True, options=dict(
                 path=dict(type='path', required=True),
-                state=dict(type='str', choices=['directory', 'file'], default='file'),
+                state=dict(type='str', choices=['directory', 'file', 'link', 'absent'], default='file'),
                 content=dict(type='str'),
+                copy_from=dict(type='path'),
+                target=dict(type='str'),
                 # The action plugin makes template and src into content.
                 template=dict(type='str'),
                 template_vars=dict(type='dict'),

@@ -116,7 +116,10 @@ plan:
       description: The fingerprint of the target release with its configuration.
       type: str
 state:
-  description: What was read on the host.
+  description: >-
+    What was read on the host: the slots, links and releases the plan is made from, and the lines
+    of C(systemctl list-units) (C(process_units)) and the unit files (C(process_unit_files)) of the
+    app's processes and timers.
   returned: always
   type: dict
 '''
@@ -232,6 +235,8 @@ def read_state(module, app):
             marker = os.path.join(app['releases_dir'], name, 'release.json')
             if os.path.isfile(marker):
                 releases[name] = os.stat(marker).st_mtime
+    stem = app['unit_stem']
+    rc, out, dummy = module.run_command(['systemctl', 'list-units', '--all', '--plain', '--no-legend', '--full', stem + '.*'])
     state = {
         'live_slot': live_slot,
         'current_slot': current if current in SLOTS else None,
@@ -240,6 +245,11 @@ def read_state(module, app):
         'slots': slots,
         'live_healthy': bool(live_slot) and slots[live_slot]['active'] in UP_STATES
         and _healthy(app, app['slots'][live_slot]['socket'], module.params['health_status']),
+        # The processes' and timers' units systemd has loaded, and their unit files: what
+        # follows the live slot after the switch (module_utils/_processes.py decides).
+        'process_units': out.splitlines() if rc == 0 else [],
+        'process_unit_files': sorted(os.path.join(SYSTEMD_DIR, name) for name in os.listdir(SYSTEMD_DIR)
+                                     if name.startswith(stem + '.')) if os.path.isdir(SYSTEMD_DIR) else [],
     }
     return state
 

@@ -188,6 +188,11 @@ CASES = [
     case("timer-calendar-invalid", apps(app(timers=[{"name": "tick", "on_calendar": "*-*-* 25:00:00",
                                                      "command": "a"}])),
          "asgi_apps[hello].timers[tick].on_calendar: *-*-* 25:00:00 is not a calendar event systemd reads"),
+    # A user (daemon) or a group alone (adm) of the host that asgi.deploy did not make.
+    case("name-of-a-host-user", apps(app(name="daemon", server_names=["daemon.example.test"])),
+         "asgi_apps[daemon].name: daemon is an existing user or group of the host that asgi.deploy did not create"),
+    case("name-of-a-host-group", apps(app(name="adm", server_names=["adm.example.test"])),
+         "asgi_apps[adm].name: adm is an existing user or group of the host that asgi.deploy did not create"),
     case("cert-path-variable", apps(app(tls={"mode": "provided", "cert_path": "/etc/ssl/$host.pem",
                                              "key_path": "/etc/ssl/private/h.key"})),
          "asgi_apps[hello].tls.cert_path"),

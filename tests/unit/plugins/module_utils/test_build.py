@@ -5,6 +5,7 @@ import pytest
 from ansible_collections.asgi.deploy.plugins.module_utils._build import (
     BuildSpecError, build_plan, has_hashes, is_pylock, lock_pins, pylock_requirements, python_interpreter,
     run_build)
+from ansible_collections.asgi.deploy.plugins.module_utils._files import checked
 
 H1 = "a" * 64
 H2 = "b" * 64
@@ -100,7 +101,7 @@ def test_pylock_refuses_what_cannot_be_pinned(text, problem):
 
 
 def plan(installer="uv", requirements=None, constraints=None, uv_project=False, target=WHEEL, extra=()):
-    return build_plan(installer, UV, "/usr/bin/python3", RELEASE, SERVER_LOCK, target,
+    return build_plan(installer, UV, "/usr/bin/python3", RELEASE, SERVER_LOCK, target, "asgi-build",
                       requirements=requirements, constraints=constraints, extra_args=extra, uv_project=uv_project)
 
 
@@ -138,6 +139,20 @@ def test_both_installers_install_the_same_inputs_the_same_way(installer, install
     assert built["files"]["server.lock"] == SERVER_LOCK
     assert built["files"]["server-pins.txt"] == lock_pins(SERVER_LOCK)
     assert ("app.lock" in built["files"]) is (case == "pylock")
+
+
+@pytest.mark.parametrize("kwargs, names", [
+    ({}, ["server-pins.txt", "server.lock"]),
+    ({"requirements": ("pylock.toml", PYLOCK)}, ["app.lock", "server-pins.txt", "server.lock"]),
+])
+def test_the_layout_makes_the_build_users_release_directory_and_roots_dist_with_the_files(kwargs, names):
+    built = plan(**kwargs)
+    layout = built["layout"]
+    assert [(entry["path"], entry.get("state", "file"), entry["owner"], entry["mode"]) for entry in layout] == [
+        (RELEASE, "directory", "asgi-build", "0755"), (RELEASE + "/dist", "directory", "root", "0755")] + [
+        (RELEASE + "/dist/" + name, "file", "root", "0644") for name in names]
+    assert [entry["content"] for entry in layout[2:]] == [built["files"][name] for name in names]
+    checked(layout)
 
 
 def test_a_uv_project_exports_its_lock_first_as_the_build_user():

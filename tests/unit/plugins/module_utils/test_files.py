@@ -31,9 +31,17 @@ def run(entries, check_mode=False):
     ({"path": "relative/x", "content": ""}, "absolute"),
     ({"path": "/etc/../x", "content": ""}, "normalized"),
     ({"path": "/x/", "state": "directory"}, "normalized"),
-    ({"path": "/x", "state": "link"}, "state must be one of directory, file"),
-    ({"path": "/x"}, "a file takes content"),
-    ({"path": "/x", "state": "directory", "content": "a"}, "a directory none"),
+    ({"path": "/x", "state": "socket"}, "state must be one of directory, file, link, absent"),
+    ({"path": "/x", "state": "absent", "content": ""}, "absent entry neither"),
+    ({"path": "/x", "state": "absent", "mode": "0644"}, "a link or absent entry has no owner, group or mode"),
+    ({"path": "/x"}, "a file takes one of content and copy_from"),
+    ({"path": "/x", "content": "a", "copy_from": "/y"}, "a file takes one of content and copy_from"),
+    ({"path": "/x", "copy_from": "y"}, "copy_from must be an absolute path"),
+    ({"path": "/x", "state": "directory", "content": "a"}, "a directory, link or absent entry neither"),
+    ({"path": "/x", "state": "link", "target": "y", "copy_from": "/y"}, "a directory, link or absent entry neither"),
+    ({"path": "/x", "state": "link"}, "a link takes a target"),
+    ({"path": "/x", "state": "directory", "target": "y"}, "a file or directory none"),
+    ({"path": "/x", "state": "link", "target": "y", "mode": "0644"}, "a link or absent entry has no owner, group or mode"),
     ({"path": "/x", "content": "", "mode": "644x"}, "mode must be octal"),
     ({"path": "/x", "content": "", "mode": "17777"}, "mode must be octal"),
     ({"path": "/x", "content": "", "colour": "blue"}, "unknown keys colour"),
@@ -177,3 +185,64 @@ def test_check_mode_runs_no_validate(tmp_path):
     assert [result["changed"] for result in apply(checked([entry]), check_mode=True, run_validate=checker)] == [
         ["created"]]
     assert checker.seen == [] and os.listdir(str(tmp_path)) == []
+
+
+def test_copy_from_takes_the_bytes_of_a_file_on_the_host(tmp_path):
+    staged, live = tmp_path / "staged", tmp_path / "live"
+    staged.write_bytes(b"SECRET=a{b}\n\xff")
+    entry = {"path": str(live), "copy_from": str(staged), "mode": "0600"}
+    assert run([entry]) == [(str(live), ["created"])]
+    assert live.read_bytes() == b"SECRET=a{b}\n\xff" and mode_of(live) == 0o600
+    assert run([entry]) == [(str(live), [])]
+    staged.write_bytes(b"SECRET=c\n")
+    assert run([entry]) == [(str(live), ["content"])]
+    assert live.read_bytes() == b"SECRET=c\n"
+
+
+def test_a_missing_copy_from_fails_before_any_change_and_is_a_change_in_check_mode(tmp_path):
+    entries = [{"path": str(tmp_path / "first"), "content": ""},
+               {"path": str(tmp_path / "x"), "copy_from": str(tmp_path / "missing")}]
+    assert run(entries, check_mode=True) == [(str(tmp_path / "first"), ["created"]), (str(tmp_path / "x"), ["content"])]
+    with pytest.raises(FilesError, match="x: copy_from .*missing is not a readable file on the host"):
+        apply(checked(entries))
+    assert os.listdir(str(tmp_path)) == []
+
+
+def test_a_link_is_made_repointed_in_one_rename_and_then_left_alone(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    link = tmp_path / "current"
+    entry = {"path": str(link), "state": "link", "target": "a"}
+    assert run([entry]) == [(str(link), ["created"])]
+    assert os.readlink(str(link)) == "a"
+    assert run([entry]) == [(str(link), [])]
+    assert run([dict(entry, target="b")], check_mode=True) == [(str(link), ["target"])]
+    assert os.readlink(str(link)) == "a"
+    assert run([dict(entry, target="b")]) == [(str(link), ["target"])]
+    assert os.readlink(str(link)) == "b" and sorted(os.listdir(str(tmp_path))) == ["a", "b", "current"]
+
+
+def test_a_link_replaces_a_file_but_never_a_directory(tmp_path):
+    (tmp_path / "file").write_text("x")
+    assert run([{"path": str(tmp_path / "file"), "state": "link", "target": "/dev/null"}]) == [
+        (str(tmp_path / "file"), ["target"])]
+    assert os.readlink(str(tmp_path / "file")) == "/dev/null"
+    (tmp_path / "dir").mkdir()
+    with pytest.raises(FilesError, match="dir exists and is not a link"):
+        apply(checked([{"path": str(tmp_path / "dir"), "state": "link", "target": "/dev/null"}]))
+    assert (tmp_path / "dir").is_dir() and not (tmp_path / "dir").is_symlink()
+
+
+def test_an_absent_entry_removes_a_file_or_link_and_never_a_directory(tmp_path):
+    (tmp_path / "default").symlink_to("/etc/nginx/sites-available/default")
+    (tmp_path / "old.conf").write_text("x")
+    entries = [{"path": str(tmp_path / name), "state": "absent"} for name in ("default", "old.conf", "never")]
+    assert run(entries, check_mode=True) == [(str(tmp_path / "default"), ["removed"]),
+                                             (str(tmp_path / "old.conf"), ["removed"]), (str(tmp_path / "never"), [])]
+    assert sorted(os.listdir(str(tmp_path))) == ["default", "old.conf"]
+    assert [changed for _path, changed in run(entries)] == [["removed"], ["removed"], []]
+    assert os.listdir(str(tmp_path)) == []
+    (tmp_path / "dir").mkdir()
+    with pytest.raises(FilesError, match="is a directory: an absent entry removes a file or link only"):
+        apply(checked([{"path": str(tmp_path / "dir"), "state": "absent"}]))
+    assert (tmp_path / "dir").is_dir()

@@ -206,6 +206,9 @@ def test_process_plan(live, lines, paths, expected):
     assert dict((key, result[key]) for key in expected) == expected
     assert [(entry["timer"], entry["service"]) for entry in result["timers"]] == [
         ("asgi-shop.cleanup.timer", "asgi-shop.cleanup@%s.service" % live)]
+    assert [(entry["path"], entry["template"], entry["template_vars"]["item"]["service"], entry["mode"])
+            for entry in result["timer_files"]] == [
+        (D + "asgi-shop.cleanup.timer", "timer.j2", "asgi-shop.cleanup@%s.service" % live, "0644")]
 
 
 def test_process_plan_needs_a_live_slot():

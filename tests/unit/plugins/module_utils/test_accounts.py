@@ -1,0 +1,77 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, asgi.deploy contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""asgi.deploy.accounts: accounts checked, an account another made refused, and only the
+commands that make what differs."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.asgi.deploy.plugins.module_utils._accounts import AccountsError, checked, commands, conflicts
+from ansible_collections.asgi.deploy.plugins.module_utils._apps import normalize_apps
+
+HELLO = {"name": "hello", "group": "hello", "home": "/srv/hello", "shell": "/usr/sbin/nologin",
+         "comment": "asgi.deploy app hello"}
+BUILD = {"name": "asgi-build", "group": "asgi-build", "home": "/nonexistent", "shell": "/usr/sbin/nologin",
+         "comment": "asgi.deploy build user"}
+OURS = {"gid": 990, "comment": "asgi.deploy app hello", "home": "/srv/hello", "shell": "/usr/sbin/nologin"}
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"name": "Hello"}, "name 'Hello' is not a system account's name"),
+    ({"name": "-o"}, "is not a system account's name"),
+    ({"group": "a:b"}, "group 'a:b' is not a system account's name"),
+    ({"home": "srv/hello"}, "home must be an absolute path"),
+    ({"comment": "a:b"}, "comment must be text without ':'"),
+    ({"uid": 0}, "an account takes exactly"),
+])
+def test_a_bad_account_is_refused_naming_it(change, message):
+    with pytest.raises(AccountsError, match=r"accounts\[1\].*" + message):
+        checked([BUILD, dict(HELLO, **change)])
+
+
+def test_the_app_record_carries_its_account():
+    record, = normalize_apps([{"name": "hello", "module": "hello:app", "server_names": ["hello.example.test"],
+                               "source": {"type": "wheel", "path": "dist/hello-1.0-py3-none-any.whl"}}])
+    assert record["account"] == HELLO
+    checked([record["account"]])
+
+
+@pytest.mark.parametrize("users, groups, expected", [
+    ({}, {}, []),
+    ({"hello": OURS}, {"hello": 990}, []),
+    # A user or a group alone of that name, made by someone else, is never taken over.
+    ({"hello": dict(OURS, comment="Hello World")}, {"hello": 990}, ["hello"]),
+    ({}, {"hello": 1000}, ["hello"]),
+])
+def test_an_account_someone_else_made_conflicts(users, groups, expected):
+    assert conflicts([HELLO], users, groups) == expected
+
+
+def test_missing_accounts_are_made_group_first_then_left_alone():
+    made = commands([BUILD, HELLO], {}, {})
+    assert made == [
+        ("asgi-build", [["groupadd", "--system", "asgi-build"],
+                        ["useradd", "--system", "--gid", "asgi-build", "--home-dir", "/nonexistent", "--no-create-home",
+                         "--shell", "/usr/sbin/nologin", "--comment", "asgi.deploy build user", "asgi-build"]]),
+        ("hello", [["groupadd", "--system", "hello"],
+                   ["useradd", "--system", "--gid", "hello", "--home-dir", "/srv/hello", "--no-create-home",
+                    "--shell", "/usr/sbin/nologin", "--comment", "asgi.deploy app hello", "hello"]]),
+    ]
+    assert commands([HELLO], {"hello": OURS}, {"hello": 990}) == [("hello", [])]
+
+
+@pytest.mark.parametrize("user, groups, expected", [
+    (dict(OURS, home="/srv/old"), {"hello": 990}, ["usermod", "--home", "/srv/hello", "hello"]),
+    (dict(OURS, shell="/bin/bash"), {"hello": 990}, ["usermod", "--shell", "/usr/sbin/nologin", "hello"]),
+    (dict(OURS, gid=100), {"hello": 990, "users": 100}, ["usermod", "--gid", "hello", "hello"]),
+])
+def test_an_existing_account_gets_what_differs(user, groups, expected):
+    assert commands([HELLO], {"hello": user}, groups) == [("hello", [expected])]
+
+
+def test_a_user_whose_group_went_missing_gets_it_back():
+    assert commands([HELLO], {"hello": OURS}, {}) == [
+        ("hello", [["groupadd", "--system", "hello"], ["usermod", "--gid", "hello", "hello"]])]

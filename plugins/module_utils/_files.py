@@ -93,7 +93,8 @@ def _set_attributes(path, uid, gid, mode):
         os.chmod(path, mode)
 
 
-def _read(path):
+def read_bytes(path):
+    """A file's bytes; None when it cannot be read (missing, a directory)."""
     try:
         with open(path, "rb") as handle:
             return handle.read()
@@ -137,7 +138,7 @@ def _source(entry, check_mode):
     check mode (an earlier task of the run would have made it)."""
     if entry.get("copy_from") is None:
         return entry["content"].encode("utf-8") if entry["state"] == "file" else None
-    data = _read(entry["copy_from"])
+    data = read_bytes(entry["copy_from"])
     if data is None and not check_mode:
         raise FilesError("%s: copy_from %s is not a readable file on the host" % (entry["path"], entry["copy_from"]))
     return data
@@ -219,7 +220,7 @@ def apply(entries, check_mode=False, run_validate=None):
                 results.append(result)
                 continue
         else:
-            before = _read(path) if exists else None
+            before = read_bytes(path) if exists else None
             if before != data:
                 result["changed"].append("content" if exists else "created")
                 result["before"] = before.decode("utf-8", "replace") if before is not None else ""

@@ -134,6 +134,7 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.asgi.deploy.plugins.module_utils._release import SLOTS, UP_STATES, PlanError, plan, switch_hooks
+from ansible_collections.asgi.deploy.plugins.module_utils._units import properties
 
 # The staged configuration, written by the roles asgi.deploy.app and asgi.deploy.gunicorn.
 STAGED_FILES = ('env', 'gunicorn.conf.py', 'service.conf', 'socket.conf')
@@ -185,7 +186,7 @@ def _read_text(path):
 
 def _unit_state(module, unit):
     rc, out, dummy = module.run_command(['systemctl', 'show', '--property=ActiveState,UnitFileState', unit])
-    props = dict(line.split('=', 1) for line in out.splitlines() if '=' in line) if rc == 0 else {}
+    props = properties(out) if rc == 0 else {}
     return props.get('ActiveState') or 'unknown', props.get('UnitFileState') == 'enabled'
 
 

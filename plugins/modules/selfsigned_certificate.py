@@ -83,15 +83,7 @@ import datetime
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.asgi.deploy.plugins.module_utils import _selfsigned
-from ansible_collections.asgi.deploy.plugins.module_utils._files import FilesError, apply, checked
-
-
-def _read(path):
-    try:
-        with open(path, 'rb') as handle:
-            return handle.read()
-    except (IOError, OSError):
-        return None
+from ansible_collections.asgi.deploy.plugins.module_utils._files import FilesError, apply, checked, read_bytes
 
 
 def main():
@@ -111,13 +103,13 @@ def main():
     if not params['names']:
         module.fail_json(msg='names: a certificate needs at least one name')
     now = datetime.datetime.now(_selfsigned.UTC).replace(microsecond=0)
-    key_pem = _read(params['key_path'])
+    key_pem = read_bytes(params['key_path'])
     reasons = [reason for reason in [_selfsigned.key_problem(key_pem)] if reason]
     if reasons:
         key_pem = _selfsigned.new_key()
         cert_pem = None
     else:
-        cert_pem = _read(params['cert_path'])
+        cert_pem = read_bytes(params['cert_path'])
         reasons = _selfsigned.certificate_problems(cert_pem, key_pem, params['names'], now, params['renew_days'])
         if reasons:
             cert_pem = None

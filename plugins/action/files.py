@@ -42,6 +42,6 @@ class ActionModule(ActionBase):
             if sources and sources[0] in ('template', 'src'):
                 made['content'] = self._content(entry, task_vars)
             rendered.append(made)
-        result.update(self._execute_module(module_name='asgi.deploy.files', module_args=dict(files=rendered),
-                                           task_vars=task_vars))
+        module_args = dict(files=rendered, look_for=self._task.args.get('look_for') or [])
+        result.update(self._execute_module(module_name='asgi.deploy.files', module_args=module_args, task_vars=task_vars))
         return result

@@ -102,6 +102,14 @@ def read_bytes(path):
         return None
 
 
+def found(paths):
+    """The paths that exist, in order (a link to nothing does not); a relative one fails."""
+    relative = [path for path in paths if not path.startswith("/")]
+    if relative:
+        raise FilesError("look_for: %s is not an absolute path" % relative[0])
+    return [path for path in paths if os.path.exists(path)]
+
+
 def _write_beside(path, data, uid, gid, mode, validate=None):
     """data into a new file in path's directory, with its attributes, moved over path once
     validate (when given) accepted that new file's path."""

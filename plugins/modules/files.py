@@ -89,6 +89,14 @@ options:
           The permissions in octal, quoted, for example V("0644"). Left as it is when not given;
           a new directory gets V("0755"), a new file V("0644").
         type: str
+  look_for:
+    description:
+      - Absolute paths on the host whose existence is returned in RV(found), read before any entry is
+        made. What one call reports, so that a role learns which of several files exist without a task
+        per file, for example which apps' releases are built.
+    type: list
+    elements: path
+    default: []
 attributes:
   action:
     description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
@@ -131,6 +139,13 @@ EXAMPLES = r'''
       - path: /etc/nginx/nginx.conf
         template: nginx.conf.j2
         validate: /usr/local/sbin/nginx-config-check %s /etc/nginx/nginx.conf
+
+- name: Create the app's directories, and learn whether its release is built
+  asgi.deploy.files:
+    files:
+      - {path: /srv/asgi/hello/releases, state: directory, owner: root, group: root, mode: "0755"}
+    look_for: [/srv/asgi/hello/releases/r-0123456789ab/release.json]
+  register: _app_dirs
 '''
 
 RETURN = r'''
@@ -140,6 +155,12 @@ changed_paths:
   type: list
   elements: str
   sample: [/etc/asgi-deploy/monitoring/notify.json]
+found:
+  description: The paths of O(look_for) that exist on the host (a link to nothing does not), in order.
+  returned: always
+  type: list
+  elements: str
+  sample: [/srv/asgi/hello/releases/r-0123456789ab/release.json]
 files:
   description: >-
     Per entry, its path and what of it changed (V(created), V(content), V(owner), V(group), V(mode),
@@ -152,7 +173,7 @@ files:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.asgi.deploy.plugins.module_utils._files import FilesError, apply, checked
+from ansible_collections.asgi.deploy.plugins.module_utils._files import FilesError, apply, checked, found
 
 
 def main():
@@ -173,6 +194,7 @@ def main():
                 mode=dict(type='str'),
                 validate=dict(type='str'),
             )),
+            look_for=dict(type='list', elements='path', default=[]),
         ),
         supports_check_mode=True,
     )
@@ -187,6 +209,7 @@ def main():
             raise FilesError('%s exited %d: %s' % (command % new, code, (err or out).strip()))
 
     try:
+        existing = found(module.params['look_for'])
         results = apply(checked(entries), check_mode=module.check_mode, run_validate=run_validate)
     except (FilesError, OSError) as error:
         module.fail_json(msg=str(error))
@@ -194,6 +217,7 @@ def main():
     outcome = dict(
         changed=bool(changed),
         changed_paths=[result['path'] for result in changed],
+        found=existing,
         files=[dict(path=result['path'], changed=result['changed']) for result in results],
     )
     if module._diff:

@@ -13,7 +13,7 @@ import stat
 
 import pytest
 
-from ansible_collections.asgi.deploy.plugins.module_utils._files import FilesError, apply, checked
+from ansible_collections.asgi.deploy.plugins.module_utils._files import FilesError, apply, checked, found
 
 USER = pwd.getpwuid(os.getuid()).pw_name
 GROUP = grp.getgrgid(os.getgid()).gr_name
@@ -246,3 +246,15 @@ def test_an_absent_entry_removes_a_file_or_link_and_never_a_directory(tmp_path):
     with pytest.raises(FilesError, match="is a directory: an absent entry removes a file or link only"):
         apply(checked([{"path": str(tmp_path / "dir"), "state": "absent"}]))
     assert (tmp_path / "dir").is_dir()
+
+
+def test_found_names_the_paths_that_exist_in_order(tmp_path):
+    (tmp_path / "built").write_text("{}")
+    (tmp_path / "dangling").symlink_to(tmp_path / "nothing")
+    paths = [str(tmp_path / name) for name in ("missing", "built", "dangling")] + [str(tmp_path)]
+    assert found(paths) == [str(tmp_path / "built"), str(tmp_path)]
+
+
+def test_found_refuses_a_relative_path():
+    with pytest.raises(FilesError, match="look_for: releases/r-1/release.json is not an absolute path"):
+        found(["/srv", "releases/r-1/release.json"])

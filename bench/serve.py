@@ -51,6 +51,11 @@ PAUSE_POLL = 30
 # json_logs off writes the same records in the collection's text format; metrics off
 # keeps the middleware (the request id in the log context) and stops counting requests.
 DEFAULT_EXTRAS = ("access_log", "sandbox", "headers", "gzip", "json_logs", "metrics")
+# What else the stack does that the hand-tuned setup does not, each switched off alone: the
+# maintenance flag's file test on every request, the proxy headers beyond Host,
+# X-Forwarded-For and X-Forwarded-Proto (the request id, the cleared client headers, the
+# upgrade), and the collection's runtime hooks in gunicorn (the middleware and metrics).
+BASE_PARTS = ("maintenance", "proxy_headers", "runtime")
 # How the app's own log lines reach the journal in every peer setup (plain text).
 APP_LOGGING = RUN_DIR + "/app-logging.json"
 
@@ -133,6 +138,13 @@ class Stack:
                                 "the access log buffer")
         if "headers" in off:
             app_conf = edit(app_conf, r"^\s*add_header .*\n", "", "the headers")
+        if "maintenance" in off:
+            # The if block, up to its closing brace.
+            app_conf = edit(app_conf, r"^\s*if \(-f .*\{\n(?:.*\n)*?\s*\}\n", "", "the maintenance flag's test")
+        if "proxy_headers" in off:
+            app_conf = edit(app_conf, r"^\s*proxy_set_header (?!Host |X-Forwarded-For |X-Forwarded-Proto |Connection ).*\n",
+                            "", "the proxy headers")
+            app_conf = edit(app_conf, r"^(\s*proxy_set_header Connection ).*;$", r'\1"";', "the upgrade header")
         if "gzip" in off:
             nginx_conf = edit(nginx_conf, r"^(\s*)gzip on;$", r"\1gzip off;", "gzip")
         return nginx_conf, app_conf
@@ -144,6 +156,9 @@ class Stack:
             conf = edit(conf, r"^logconfig_dict = .*$", "logconfig_dict = " + text_logconfig(conf), "the JSON logs")
         if "metrics" in off:
             conf = edit(conf, r"^(\s*instrument=)True\)$", r"\1False)", "the request metrics")
+        if "runtime" in off:
+            conf = edit(conf, r"^from asgi_deploy_runtime import hooks .*\n(?:.*\n)*?\s*instrument=\w+\)\n", "",
+                        "the runtime hooks")
         return conf, "sandbox" not in off
 
     def apply(self, off=(), log_format=None, log_buffer=None, workers=None):
@@ -403,8 +418,10 @@ def main():
                            dict(off=DEFAULT_EXTRAS))
     setups["buffered-log"] = ("stack with the access log buffered (nginx_access_log_buffer: 64k)",
                               dict(log_buffer="64k"))
-    setups["json-log"] = ("stack with the JSON access log (nginx_access_log_format: json)",
-                          dict(log_format="asgi_json"))
+    setups["combined-log"] = ("stack with the access log in the combined format (nginx_access_log_format: combined)",
+                              dict(log_format="asgi_combined"))
+    for part in BASE_PARTS:
+        setups["no-" + part.replace("_", "-")] = ("stack without %s" % part.replace("_", " "), dict(off=(part,)))
     for count in counts:
         if count != chosen:
             setups["workers-%d" % count] = ("stack with %d workers" % count, dict(workers=count))
@@ -514,7 +531,7 @@ def report(args, sizing, setups, results, loads, started, counts):
         else:
             print("cost of " + line)
     for key, what in (("buffered-log", "access log buffered (64k, flush 1s) instead of line by line"),
-                      ("json-log", "JSON access log instead of combined")):
+                      ("combined-log", "access log in the combined format instead of the stack's")):
         cost = ratio(median(key, "cpu"), median("stack", "cpu"))
         if cost is not None:
             print("%s: %+.1f%% CPU/request, req/s %+.1f%%" % (
@@ -533,8 +550,24 @@ def report(args, sizing, setups, results, loads, started, counts):
     workers = [value for value in workers if value]
     if workers:
         print("largest gunicorn worker RSS after load: %.1f MiB (gunicorn_worker_memory_mb default: 64)" % max(workers))
+    # The runs of one round are minutes apart at most, those of two rounds up to an hour: a
+    # machine whose speed drifts moves every setup of a round together, which a ratio of
+    # the same round's runs cancels.
+    print("per round, CPU/request of the stack against another setup of the same round:")
+    for other, what in [("tuned", "hand-tuned"), ("no-extras", "stack without extras"),
+                        ("combined-log", "stack with the combined access log")] + [
+            ("no-" + part.replace("_", "-"), "stack without " + part.replace("_", " "))
+            for part in DEFAULT_EXTRAS + BASE_PARTS]:
+        ratios = [mine["cpu"] / theirs["cpu"] for mine, theirs in zip(results.get("stack", []), results.get(other, []))
+                  if theirs["cpu"]]
+        if ratios:
+            print("  stack / %s: median %.3f (min %.3f, max %.3f), above 1 in %d of %d rounds"
+                  % (what, statistics.median(ratios), min(ratios), max(ratios), sum(value > 1 for value in ratios),
+                     len(ratios)))
     print("rounds (req/s): " + "; ".join("%s %s" % (key, "/".join("%.0f" % run["rate"] for run in runs))
                                         for key, runs in results.items()))
+    print("rounds (CPU µs/request): " + "; ".join("%s %s" % (key, "/".join("%.1f" % run["cpu"] for run in runs))
+                                                 for key, runs in results.items()))
 
 
 if __name__ == "__main__":

@@ -42,27 +42,32 @@ def directories(app):
     ]
 
 
-def index_files(app, source, build_dir):
+def env_file(app):
+    """An app's staged environment file, which the next switch copies to its slot."""
+    return posixpath.join(app["staged_dir"], "env")
+
+
+def index_files(name, indexes, build_dir):
     """pip's and uv's settings of an app's builds, by installer, when they use a package
-    index of their own (else none)."""
-    if not index_settings(source):
+    index of their own (indexes, index_settings' answer), else none."""
+    if not indexes:
         return {}
-    return {"pip": posixpath.join(build_dir, app["name"] + "-pip.conf"),
-            "uv": posixpath.join(build_dir, app["name"] + "-uv.toml")}
+    return {"pip": posixpath.join(build_dir, name + "-pip.conf"),
+            "uv": posixpath.join(build_dir, name + "-uv.toml")}
 
 
-def staged(app, source, secret_env, build_dir, build_user):
+def staged(app, indexes, secret_env, build_dir, build_user):
     """An app's staged environment file (its env and secrets, root's only), and its
     index_files, readable by the build user: the credentials in the URLs never reach a
     command line."""
-    entries = [{"path": posixpath.join(app["staged_dir"], "env"), "template": "env.j2",
+    entries = [{"path": env_file(app), "template": "env.j2",
                 "template_vars": {"app": app, "_app_secret_env": secret_env},
                 "owner": "root", "group": "root", "mode": "0600"}]
-    settings = index_files(app, source, build_dir)
+    settings = index_files(app["name"], indexes, build_dir)
     for installer, template in (("pip", "pip.conf.j2"), ("uv", "uv.toml.j2")):
         if installer in settings:
             entries.append({"path": settings[installer], "template": template,
-                            "template_vars": {"app": app, "_app_pip_indexes": index_settings(source)},
+                            "template_vars": {"app": app, "_app_pip_indexes": indexes},
                             "owner": "root", "group": build_user, "mode": "0640"})
     return entries
 
@@ -81,9 +86,10 @@ def app_files(apps, raw_apps, secret_env, releases, build_dir, build_user):
     result = {"directories": [], "staged": [], "env_files": {}, "markers": {}, "index_files": {}}
     for app in apps:
         name = app["name"]
+        indexes = index_settings(sources[name])
         result["directories"].extend(directories(app))
-        result["staged"].extend(staged(app, sources[name], secret_env.get(name, {}), build_dir, build_user))
-        result["env_files"][name] = posixpath.join(app["staged_dir"], "env")
+        result["staged"].extend(staged(app, indexes, secret_env.get(name, {}), build_dir, build_user))
+        result["env_files"][name] = env_file(app)
         result["markers"][name] = release_marker(app, releases[name])
-        result["index_files"][name] = index_files(app, sources[name], build_dir)
+        result["index_files"][name] = index_files(name, indexes, build_dir)
     return result

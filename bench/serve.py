@@ -224,10 +224,12 @@ def transient(host, unit, command, user=True):
 
 
 class Peer:
-    """A setup started beside the stack for its runs and stopped after them."""
+    """A setup started beside the stack for its runs and stopped after them; with
+    stack_app, its nginx proxies to the deployed gunicorn, whose CPU is measured with it."""
 
-    def __init__(self, name, url, units, start, workers=None):
+    def __init__(self, name, url, units, start, workers=None, stack_app=False):
         self.name, self.url, self.units, self.start, self.workers = name, url, units, start, workers
+        self.stack_app = stack_app
 
     def up(self, host):
         for unit, command, user in self.start:
@@ -238,7 +240,7 @@ class Peer:
         return self.units
 
     def down(self, host):
-        host.run("systemctl stop %s" % " ".join(self.units), check=False)
+        host.run("systemctl stop %s" % " ".join(unit + ".service" for unit, _, _ in self.start), check=False)
 
 
 def tuned_nginx(host, socket):
@@ -270,6 +272,8 @@ def peers(host, workers):
         host.write(APP_LOGGING, handle.read())
     host.write(RUN_DIR + "/nginx-tuned.conf", tuned_nginx(host, SOCKET_DIR + "/tuned.sock"))
     host.write(RUN_DIR + "/nginx-tuned-granian.conf", tuned_nginx(host, SOCKET_DIR + "/granian.sock"))
+    live_socket = re.search(r"^\s*server unix:(\S+)", host.run("cat " + APP_CONF), re.M).group(1)
+    host.write(RUN_DIR + "/nginx-tuned-stack.conf", tuned_nginx(host, live_socket))
     host.run("nginx -t -q -c %s/nginx-tuned.conf" % RUN_DIR)
     tuned_url = "https://%s:%d/" % (SERVER_NAME, TUNED_PORT)
     nginx = "/usr/sbin/nginx -g 'daemon off;' -c %s/" % RUN_DIR
@@ -282,6 +286,8 @@ def peers(host, workers):
              [("asgi-bench-tuned", gunicorn + "-c %s/gunicorn-tuned.conf.py --bind unix:%s/tuned.sock"
                % (RUN_DIR, SOCKET_DIR), True),
               ("asgi-bench-tuned-nginx", nginx + "nginx-tuned.conf", False)], workers),
+        Peer("hand-tuned nginx -> the deployed gunicorn", tuned_url, ["asgi-bench-tuned-nginx.service"],
+             [("asgi-bench-tuned-nginx", nginx + "nginx-tuned-stack.conf", False)], stack_app=True),
         Peer("hand-tuned nginx -> granian, UNIX socket", tuned_url,
              ["asgi-bench-tuned-nginx.service", "asgi-bench-granian-uds.service"],
              [("asgi-bench-granian-uds", granian + "--uds %s/granian.sock --uds-permissions 0o777 %s"
@@ -354,10 +360,12 @@ def measure(host, url, units, args):
                 for part in (before, after)]
     if sorted(counters[0]) != sorted(units) or sorted(counters[1]) != sorted(units):
         sys.exit("no CPU counters for some of %s:\n%s" % (units, output))
-    cpu_usec = sum(counters[1][unit] - counters[0][unit] for unit in units)
+    cpu_usec = {unit: counters[1][unit] - counters[0][unit] for unit in units}
+    nginx_usec = sum(usec for unit, usec in cpu_usec.items() if "nginx" in unit)
     procs = [line.split()[1:] for line in output.splitlines() if line.startswith("proc ")]
     return {"rate": float(rate.group(1)), "p99": float(p99.group(1)) * LATENCY_UNITS[p99.group(2)],
-            "failed": failed, "cpu": cpu_usec / int(served.group(1)), "memory": memory(procs)}
+            "failed": failed, "cpu": sum(cpu_usec.values()) / int(served.group(1)),
+            "nginx_cpu": nginx_usec / int(served.group(1)), "memory": memory(procs)}
 
 
 def memory(procs):
@@ -425,7 +433,7 @@ def main():
     for count in counts:
         if count != chosen:
             setups["workers-%d" % count] = ("stack with %d workers" % count, dict(workers=count))
-    peer_keys = ["tuned", "tuned-granian", "gunicorn-tcp", "granian-tcp", "uvicorn"]
+    peer_keys = ["tuned", "tuned-nginx", "tuned-granian", "gunicorn-tcp", "granian-tcp", "uvicorn"]
     for key, peer in zip(peer_keys, peers(host, chosen)):
         setups[key] = (peer.name, peer)
     if args.list:
@@ -461,8 +469,8 @@ def run_rounds(host, stack, setups, results, loads, args):
             pause_while(args.pause_while)
             try:
                 if isinstance(what, Peer):
-                    stack.apply()
-                    units, url = what.up(host), what.url
+                    stack_units = stack.apply()
+                    units, url = what.up(host) + (stack_units[1:] if what.stack_app else []), what.url
                 else:
                     units, url = stack.apply(**what), STACK_URL
                 results[key].append(measure(host, url, units, args))
@@ -485,17 +493,18 @@ def report(args, sizing, setups, results, loads, started, counts):
         print("load average (1 min) after each run: median %.2f, min %.2f, max %.2f"
               % (statistics.median(loads), min(loads), max(loads)))
     print()
-    print("| setup | req/s median (min–max) | server CPU µs/request median (min–max) | p99 ms | failed "
-          "| master RSS / PSS MiB | worker RSS / PSS MiB | all processes PSS MiB |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("| setup | req/s median (min–max) | server CPU µs/request median (min–max) | of it nginx / app server "
+          "| p99 ms | failed | master RSS / PSS MiB | worker RSS / PSS MiB | all processes PSS MiB |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     pair = lambda values: "%.1f / %.1f" % values if values[0] is not None else "–"
     for key, (label, _) in setups.items():
         runs = results[key]
         if not runs:
             continue
         last = runs[-1]["memory"]
-        print("| %s | %s | %s | %.1f | %d | %s | %s | %.0f |" % (
-            label, fmt([run["rate"] for run in runs]), fmt([run["cpu"] for run in runs], 1), median(key, "p99"),
+        split = "%.1f / %.1f" % (median(key, "nginx_cpu"), median(key, "cpu") - median(key, "nginx_cpu"))
+        print("| %s | %s | %s | %s | %.1f | %d | %s | %s | %.0f |" % (
+            label, fmt([run["rate"] for run in runs]), fmt([run["cpu"] for run in runs], 1), split, median(key, "p99"),
             sum(run["failed"] for run in runs), pair(last["master"]), pair(last["worker"]), last["total_pss"]))
     print()
 
@@ -550,12 +559,14 @@ def report(args, sizing, setups, results, loads, started, counts):
     workers = [value for value in workers if value]
     if workers:
         print("largest gunicorn worker RSS after load: %.1f MiB (gunicorn_worker_memory_mb default: 64)" % max(workers))
-    # The runs of one round are minutes apart at most, those of two rounds up to an hour: a
-    # machine whose speed drifts moves every setup of a round together, which a ratio of
-    # the same round's runs cancels.
+    # The runs of one round are minutes apart, those of the first and last round up to half
+    # an hour or more: a machine whose speed drifts moves every setup of a round together,
+    # which a ratio of the same round's runs cancels.
     print("per round, CPU/request of the stack against another setup of the same round:")
-    for other, what in [("tuned", "hand-tuned"), ("no-extras", "stack without extras"),
-                        ("combined-log", "stack with the combined access log")] + [
+    for other, what in [("tuned", "hand-tuned"), ("tuned-nginx", "hand-tuned nginx -> the deployed gunicorn"),
+                        ("no-extras", "stack without extras"),
+                        ("combined-log", "stack with the combined access log"),
+                        ("buffered-log", "stack with the access log buffered")] + [
             ("no-" + part.replace("_", "-"), "stack without " + part.replace("_", " "))
             for part in DEFAULT_EXTRAS + BASE_PARTS]:
         ratios = [mine["cpu"] / theirs["cpu"] for mine, theirs in zip(results.get("stack", []), results.get(other, []))
@@ -564,6 +575,13 @@ def report(args, sizing, setups, results, loads, started, counts):
             print("  stack / %s: median %.3f (min %.3f, max %.3f), above 1 in %d of %d rounds"
                   % (what, statistics.median(ratios), min(ratios), max(ratios), sum(value > 1 for value in ratios),
                      len(ratios)))
+    # Which side of the proxy a difference to the hand-tuned setup is on.
+    for part, cpu in (("nginx", lambda run: run["nginx_cpu"]), ("app server", lambda run: run["cpu"] - run["nginx_cpu"])):
+        ratios = [cpu(mine) / cpu(theirs) for mine, theirs in zip(results.get("stack", []), results.get("tuned", []))
+                  if cpu(theirs)]
+        if ratios:
+            print("  stack / hand-tuned, %s's CPU only: median %.3f (min %.3f, max %.3f)"
+                  % (part, statistics.median(ratios), min(ratios), max(ratios)))
     print("rounds (req/s): " + "; ".join("%s %s" % (key, "/".join("%.0f" % run["rate"] for run in runs))
                                         for key, runs in results.items()))
     print("rounds (CPU µs/request): " + "; ".join("%s %s" % (key, "/".join("%.1f" % run["cpu"] for run in runs))

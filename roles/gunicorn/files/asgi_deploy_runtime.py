@@ -13,6 +13,7 @@ target, read once at start. prometheus_client is imported only when PROMETHEUS_M
 is set and the release's venv has it: without it the app runs with logs and no metrics.
 """
 
+import bisect
 import contextvars
 import glob
 import json
@@ -42,6 +43,11 @@ PROBE_HEADER = "x-asgi-deploy-probe"
 # runs gunicorn.conf.py again, keeps them.
 _STATE = {}
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+# A worker tallies its requests in memory and adds them to its multiprocess files this
+# often (and before it answers a scrape or exits): a value in those files costs a lock
+# and a pid check per change, which bench/serve measured at several percent of a small
+# request's CPU. A worker killed outright loses at most this much of its count.
+FLUSH_SECONDS = 1.0
 
 
 def slot_identity(environ=None):
@@ -191,26 +197,74 @@ class Metrics(object):
             "asgi_worker_exits", "gunicorn workers that exited (crashed, timed out or recycled).", names)
 
         # The children of this process's series, made in the worker (start_worker, then
-        # on a status's first answer): labels() checks and locks on every call, too much
-        # for each request.
-        self._requests_by_status = {}
+        # on a status class's first flush): labels() checks and locks on every call.
+        self._requests_by_class = {}
         self._latency = None
+        # Counted since the last flush: requests by status, latency bucket counts (the
+        # last bucket is +Inf) and their seconds. observe runs in the request's thread,
+        # flush in the worker's flushing thread; one flush at a time, so a scrape's flush
+        # returns only once the counts of one already running are in the files.
+        self._lock = threading.Lock()
+        self._flushing = threading.Lock()
+        self._statuses = {}
+        self._bucket_counts = [0] * (len(LATENCY_BUCKETS) + 1)
+        self._seconds = 0.0
+        self._stopped = threading.Event()
 
     def start_worker(self):
-        """In a worker that starts: it is alive, and its latency series is ready."""
+        """In a worker that starts: it is alive, its latency series is ready, and its
+        tally is flushed every FLUSH_SECONDS."""
         self.workers.labels(**self.labels).set(1)
         self._latency = self.latency.labels(**self.labels)
+        threading.Thread(target=self._flush_until_stopped, name="asgi-deploy-metrics", daemon=True).start()
+
+    def stop_worker(self):
+        """In a worker that exits: what it counted goes into its files."""
+        self._stopped.set()
+        self.flush()
+
+    def _flush_until_stopped(self):
+        while not self._stopped.wait(FLUSH_SECONDS):
+            self.flush()
 
     def observe(self, status, seconds):
-        requests = self._requests_by_status.get(status)
-        if requests is None:
-            requests = self.requests.labels(status=status_class(status), **self.labels)
-            self._requests_by_status[status] = requests
-        requests.inc()
-        self._latency.observe(seconds)
+        with self._lock:
+            self._statuses[status] = self._statuses.get(status, 0) + 1
+            # The first bucket whose bound is >= seconds, as prometheus_client's observe.
+            self._bucket_counts[bisect.bisect_left(LATENCY_BUCKETS, seconds)] += 1
+            self._seconds += seconds
+
+    def flush(self):
+        """Add the tally to the worker's series in its multiprocess files."""
+        with self._flushing:
+            self._flush()
+
+    def _flush(self):
+        with self._lock:
+            if not self._statuses:
+                return
+            statuses, bucket_counts, seconds = self._statuses, self._bucket_counts, self._seconds
+            self._statuses, self._bucket_counts, self._seconds = {}, [0] * len(bucket_counts), 0.0
+        by_class = {}
+        for status, count in statuses.items():
+            by_class[status_class(status)] = by_class.get(status_class(status), 0) + count
+        for name, count in by_class.items():
+            requests = self._requests_by_class.get(name)
+            if requests is None:
+                requests = self._requests_by_class[name] = self.requests.labels(status=name, **self.labels)
+            requests.inc(count)
+        # prometheus_client's Histogram has no call that adds many observations at once:
+        # its bucket and sum values, what its observe() adds to (test_runtime checks both
+        # give the same exposition).
+        for index, count in enumerate(bucket_counts):
+            if count:
+                self._latency._buckets[index].inc(count)
+        self._latency._sum.inc(seconds)
 
     def exposition(self):
-        """The slot's metrics, every live and dead worker's files merged."""
+        """The slot's metrics, every live and dead worker's files merged (this worker's
+        tally flushed first)."""
+        self.flush()
         registry = self.client.CollectorRegistry()
         self.client.multiprocess.MultiProcessCollector(registry)
         return self.client.generate_latest(registry), self.client.CONTENT_TYPE_LATEST
@@ -235,6 +289,7 @@ def load_metrics(environ=None):
 def asgi_middleware(app, metrics, count=True):
     """The ASGI app with the request id in its log context, the slot's metrics on
     METRICS_PATH and, with count, each request counted."""
+    counting = count and metrics is not None
 
     async def instrumented(scope, receive, send):
         if scope["type"] != "http":
@@ -248,20 +303,24 @@ def asgi_middleware(app, metrics, count=True):
             return None
         request_id, probe = request_id_and_probe(headers)
         token = REQUEST_ID.set(request_id)
-        counted = count and metrics is not None and not probe
+        if not counting or probe:
+            try:
+                return await app(scope, receive, send)
+            finally:
+                REQUEST_ID.reset(token)
         started = time.monotonic()
-        status = []
+        status = None
 
         async def sending(message):
-            if message["type"] == "http.response.start":
-                status.append(message["status"])
+            nonlocal status
+            if status is None and message["type"] == "http.response.start":
+                status = message["status"]
             await send(message)
 
         try:
             return await app(scope, receive, sending)
         finally:
-            if counted:
-                metrics.observe(status[0] if status else None, time.monotonic() - started)
+            metrics.observe(status, time.monotonic() - started)
             REQUEST_ID.reset(token)
 
     return instrumented
@@ -303,7 +362,7 @@ def clear_metrics_dir(path):
 
 def hooks(interface="asgi", instrument=True):
     """gunicorn's server hooks: on_starting (stderr into the log, the metrics directory
-    emptied), post_worker_init, child_exit.
+    emptied), post_worker_init, worker_exit (the worker's last tally flushed), child_exit.
 
     interface: "asgi" or "wsgi", how the worker class calls the app. instrument: count
     the app's requests; off, the metrics endpoint and the multiprocess bookkeeping stay,
@@ -326,6 +385,11 @@ def hooks(interface="asgi", instrument=True):
         # Without metrics the middleware still puts the request id into the log context.
         worker.wsgi = middleware(worker.wsgi, metrics, count=instrument)
 
+    def worker_exit(server, worker):
+        metrics = state.get("metrics")
+        if metrics is not None:
+            metrics.stop_worker()
+
     def child_exit(server, worker):
         metrics = state.get("metrics")
         if metrics is None:
@@ -333,7 +397,7 @@ def hooks(interface="asgi", instrument=True):
         metrics.client.multiprocess.mark_process_dead(worker.pid)
         metrics.exits.labels(**metrics.labels).inc()
 
-    return on_starting, post_worker_init, child_exit
+    return on_starting, post_worker_init, worker_exit, child_exit
 
 
 # A level a line names at its start, after an optional time stamp: "WARNING:root:...",

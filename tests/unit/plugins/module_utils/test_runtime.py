@@ -44,7 +44,7 @@ SCRIPT = textwrap.dedent("""
             pass
         return sent
 
-    on_starting, post_worker_init, child_exit = runtime.hooks(interface="asgi", instrument=True)
+    on_starting, post_worker_init, worker_exit, child_exit = runtime.hooks(interface="asgi", instrument=True)
     stale = os.path.join(os.environ["PROMETHEUS_MULTIPROC_DIR"], "counter_1.db")
     open(stale, "w").close()
     on_starting(None)
@@ -137,6 +137,96 @@ def test_request_id_and_probe(headers, expected):
         assert asgi_deploy_runtime.request_id_and_probe(headers) == expected
     finally:
         sys.path.remove(RUNTIME_DIR)
+
+
+# A worker's tally reaches its files three ways (a flush every FLUSH_SECONDS, its exit, a
+# scrape), and the flushed histogram is what prometheus_client's own observe() makes of
+# the same durations: on a bucket's bound, between two, above the last.
+TALLY_SCRIPT = textwrap.dedent("""
+    import json, os, sys, time, types
+    import prometheus_client
+    from prometheus_client import multiprocess
+    import asgi_deploy_runtime as runtime
+
+    def files():
+        registry = prometheus_client.CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        found = {}
+        for family in registry.collect():
+            for sample in family.samples:
+                if sample.labels.get("release") in ("r-1", None):
+                    labels = {key: value for key, value in sample.labels.items() if key in ("le", "status")}
+                    found[sample.name + json.dumps(labels, sort_keys=True)] = sample.value
+        return found
+
+    durations = [0.0001, 0.005, 0.0051, 0.3, 30.0, 31.0]
+    on_starting, post_worker_init, worker_exit, child_exit = runtime.hooks(interface="asgi", instrument=True)
+    on_starting(None)
+    metrics = runtime._STATE["metrics"]
+    post_worker_init(types.SimpleNamespace(wsgi=None, pid=os.getpid()))
+    metrics.observe(200, 0.001)
+    seen = {"now": files()}
+    time.sleep(runtime.FLUSH_SECONDS * 2.5)
+    seen["later"] = files()
+    for seconds in durations:
+        metrics.observe(503, seconds)
+    worker_exit(None, None)
+    seen["exited"] = files()
+    reference = prometheus_client.Histogram("reference_seconds", "", buckets=runtime.LATENCY_BUCKETS)
+    for seconds in durations:
+        reference.observe(seconds)
+    seen["reference"] = files()
+    json.dump(seen, sys.stdout)
+""")
+
+
+@pytest.fixture(scope="module")
+def tally(tmp_path_factory):
+    pytest.importorskip("prometheus_client")
+    root = tmp_path_factory.mktemp("tally")
+    os.makedirs(str(root / "releases" / "r-1"))
+    os.symlink(str(root / "releases" / "r-1"), str(root / "slot"))
+    (root / "metrics").mkdir()
+    env = dict(os.environ, PYTHONPATH=RUNTIME_DIR, PROMETHEUS_MULTIPROC_DIR=str(root / "metrics"),
+               ASGI_APP="shop", ASGI_SLOT="a", ASGI_SLOT_LINK=str(root / "slot"))
+    done = subprocess.run([sys.executable, "-c", TALLY_SCRIPT], env=env, capture_output=True, text=True,
+                          check=False, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def count(seen, status):
+    return seen.get('asgi_http_requests_total{"status": "%s"}' % status)
+
+
+def test_a_request_waits_in_the_workers_tally_until_a_flush(tally):
+    assert count(tally["now"], "2xx") is None
+    assert count(tally["later"], "2xx") == 1
+
+
+def test_a_worker_that_exits_flushes_what_it_counted(tally):
+    assert count(tally["exited"], "5xx") == 6
+    assert count(tally["exited"], "2xx") == 1
+
+
+def test_the_flushed_histogram_is_what_prometheus_clients_observe_makes(tally):
+    seen = tally["reference"]
+    flushed = dict((name.replace("asgi_http_request_duration_seconds", "", 1), value) for name, value in seen.items()
+                   if name.startswith("asgi_http_request_duration_seconds"))
+    reference = dict((name.replace("reference_seconds", "", 1), value) for name, value in seen.items()
+                     if name.startswith("reference_seconds"))
+    # Minus the 2xx request of 1 ms, counted before the others (in every bucket: they
+    # are cumulative).
+    for name in flushed:
+        if name.startswith("_bucket") or name == "_count{}":
+            flushed[name] -= 1
+    flushed["_sum{}"] -= 0.001
+    assert sorted(flushed) == sorted(reference) and len(reference) == len(LATENCY_BOUNDS) + 2
+    for name, value in reference.items():
+        assert flushed[name] == pytest.approx(value), name
+
+
+LATENCY_BOUNDS = ("0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1.0", "2.5", "5.0", "10.0", "30.0", "+Inf")
 
 
 STDERR_SCRIPT = textwrap.dedent("""

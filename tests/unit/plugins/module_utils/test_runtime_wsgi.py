@@ -37,7 +37,7 @@ SCRIPT = textwrap.dedent("""
         def log_message(self, *args):
             pass
 
-    on_starting, post_worker_init, child_exit = runtime.hooks(interface="wsgi", instrument=True)
+    on_starting, post_worker_init, worker_exit, child_exit = runtime.hooks(interface="wsgi", instrument=True)
     on_starting(None)
     worker = types.SimpleNamespace(wsgi=application, pid=os.getpid())
     post_worker_init(worker)

@@ -469,8 +469,8 @@ def run_rounds(host, stack, setups, results, loads, args):
             pause_while(args.pause_while)
             try:
                 if isinstance(what, Peer):
-                    stack_units = stack.apply()
-                    units, url = what.up(host) + (stack_units[1:] if what.stack_app else []), what.url
+                    stack.apply()
+                    units, url = what.up(host) + ([stack.service()] if what.stack_app else []), what.url
                 else:
                     units, url = stack.apply(**what), STACK_URL
                 results[key].append(measure(host, url, units, args))

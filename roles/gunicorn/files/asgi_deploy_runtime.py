@@ -202,10 +202,9 @@ class Metrics(object):
         self._latency = None
         # Counted since the last flush: requests by status, latency bucket counts (the
         # last bucket is +Inf) and their seconds. observe runs in the request's thread,
-        # flush in the worker's flushing thread; one flush at a time, so a scrape's flush
-        # returns only once the counts of one already running are in the files.
+        # flush in the worker's flushing thread; a flush holds the lock until the counts
+        # are in the files, so a scrape's flush waits for one already running.
         self._lock = threading.Lock()
-        self._flushing = threading.Lock()
         self._statuses = {}
         self._bucket_counts = [0] * (len(LATENCY_BUCKETS) + 1)
         self._seconds = 0.0
@@ -236,15 +235,12 @@ class Metrics(object):
 
     def flush(self):
         """Add the tally to the worker's series in its multiprocess files."""
-        with self._flushing:
-            self._flush()
-
-    def _flush(self):
         with self._lock:
-            if not self._statuses:
-                return
-            statuses, bucket_counts, seconds = self._statuses, self._bucket_counts, self._seconds
-            self._statuses, self._bucket_counts, self._seconds = {}, [0] * len(bucket_counts), 0.0
+            if self._statuses:
+                self._add(self._statuses, self._bucket_counts, self._seconds)
+                self._statuses, self._bucket_counts, self._seconds = {}, [0] * len(self._bucket_counts), 0.0
+
+    def _add(self, statuses, bucket_counts, seconds):
         by_class = {}
         for status, count in statuses.items():
             by_class[status_class(status)] = by_class.get(status_class(status), 0) + count

@@ -195,6 +195,9 @@ def tally(tmp_path_factory):
     return json.loads(done.stdout)
 
 
+LATENCY_BOUNDS = ("0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1.0", "2.5", "5.0", "10.0", "30.0", "+Inf")
+
+
 def count(seen, status):
     return seen.get('asgi_http_requests_total{"status": "%s"}' % status)
 
@@ -224,9 +227,6 @@ def test_the_flushed_histogram_is_what_prometheus_clients_observe_makes(tally):
     assert sorted(flushed) == sorted(reference) and len(reference) == len(LATENCY_BOUNDS) + 2
     for name, value in reference.items():
         assert flushed[name] == pytest.approx(value), name
-
-
-LATENCY_BOUNDS = ("0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1.0", "2.5", "5.0", "10.0", "30.0", "+Inf")
 
 
 STDERR_SCRIPT = textwrap.dedent("""

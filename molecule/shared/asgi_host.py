@@ -56,3 +56,10 @@ def wait_until(condition, timeout, interval=0.5):
             pass
         time.sleep(interval)
     return None
+
+
+def uv(host):
+    """The uv the collection builds with on the host: a venv per uv version, one of them."""
+    found = host.check_output("ls -d /opt/asgi-deploy/tools/uv-*/bin/uv").split()
+    assert len(found) == 1, "more than one uv: %s" % found
+    return found[0]

@@ -61,12 +61,17 @@ options:
     description: The source tree is a uv project with a C(uv.lock), which is the app's lock.
     type: bool
     default: false
+  shipped:
+    description: Files on the controller (the artifact, requirements, constraints) uploaded to C(dist) under their names.
+    type: list
+    elements: path
+    default: []
 """
 
 EXAMPLES = r"""
 - name: Plan the build
   ansible.builtin.set_fact:
-    build: "{{ 'uv' | asgi.deploy.release_build_plan(uv='/opt/asgi-deploy/tools/uv/bin/uv', python='/usr/bin/python3',
+    build: "{{ 'uv' | asgi.deploy.release_build_plan(uv='/opt/asgi-deploy/tools/uv-0.13.9/bin/uv', python='/usr/bin/python3',
                release_dir='/srv/shop/releases/r-1', server_lock=lookup('ansible.builtin.file', 'server.lock'),
                target='/srv/shop/releases/r-1/dist/shop-1.0-py3-none-any.whl', build_user='asgi-build') }}"
 """
@@ -74,8 +79,9 @@ EXAMPLES = r"""
 RETURN = r"""
 _value:
   description: >-
-    C(files) (name to text, written to C(dist) first), C(layout) (the release's directory, its C(dist)
-    and those files, as M(asgi.deploy.files) entries), C(steps) (each C(step) and C(argv)), C(locked).
+    C(files) (name to text, written to C(dist) first), C(layout) (the release's directory, its C(dist),
+    those files and the shipped ones, as M(asgi.deploy.files) entries), C(steps) (each C(step) and C(argv)),
+    C(locked).
   type: dict
 """
 
@@ -86,11 +92,11 @@ from ansible_collections.asgi.deploy.plugins.module_utils._build import BuildSpe
 
 
 def _release_build_plan(installer, uv, python, release_dir, server_lock, target, build_user, requirements=None,
-                        constraints=None, extra_args=(), uv_project=False):
+                        constraints=None, extra_args=(), uv_project=False, shipped=()):
     try:
         return build_plan(installer, uv, python, release_dir, server_lock, target, build_user,
                           requirements=tuple(requirements) if requirements else None, constraints=constraints,
-                          extra_args=extra_args, uv_project=uv_project)
+                          extra_args=extra_args, uv_project=uv_project, shipped=tuple(shipped))
     except BuildSpecError as exc:
         raise AnsibleFilterError(to_native(exc))
 

@@ -9,6 +9,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
 import posixpath
 import re
 
@@ -143,11 +144,12 @@ BUILD_FILES = (SERVER_LOCK, SERVER_PINS, APP_LOCK)
 
 
 def build_plan(installer, uv, python, release_dir, server_lock, target, build_user, requirements=None,
-               constraints=None, extra_args=(), uv_project=False):
+               constraints=None, extra_args=(), uv_project=False, shipped=()):
     """How a release's venv is built: {"files": {name: text}, "layout": [asgi.deploy.files
     entries], "steps": [{"step", "argv"}], "locked": bool}. The layout makes the release's
     directory (build_user's while it builds) and its root-owned dist/ with the files in it,
-    before the steps run, in order.
+    and the controller's files `shipped` uploaded there under their own names, before the
+    steps run, in order.
 
     server_lock: the text of the hash-locked server packages. requirements: (file name,
     text) of the app's requirements, a hash-locked one, or a pylock.toml; constraints: a
@@ -209,6 +211,13 @@ def build_plan(installer, uv, python, release_dir, server_lock, target, build_us
               {"path": dist, "state": "directory", "owner": "root", "group": "root", "mode": "0755"}]
     layout += [{"path": posixpath.join(dist, name), "content": files[name], "owner": "root", "group": "root",
                 "mode": "0644"} for name in sorted(files)]
+    names = [posixpath.basename(path) for path in shipped]
+    clashes = sorted(set(name for name in names if names.count(name) > 1 or name in files))
+    if clashes:
+        raise BuildSpecError("the artifact, requirements and constraints need names of their own in the release's "
+                             "dist/: %s" % ", ".join(clashes))
+    layout += [{"path": posixpath.join(dist, name), "upload": path, "owner": "root", "group": "root", "mode": "0644"}
+               for name, path in zip(names, shipped)]
     return {"files": files, "layout": layout, "steps": steps, "locked": bool(app_lock)}
 
 
@@ -237,3 +246,17 @@ def run_build(steps, sandbox, run, offline_fallback=False):
         return from_index
     from_cache = attempt(list(sandbox) + ["--setenv=UV_OFFLINE=1"], True)
     return from_cache if from_cache["ok"] else from_index
+
+
+def read_only_mode(mode, is_directory):
+    """The permissions of a built release's entry: root's, u=rwX,go=rX as chmod reads it.
+    Everyone may read it and run what was executable; only root may write; set-id and
+    sticky bits are cleared."""
+    return 0o755 if is_directory or mode & 0o111 else 0o644
+
+
+def release_record(info, offline):
+    """The text of a built release's release.json: what the release holds, and whether it
+    was built from the host's cache alone (the index could not be reached)."""
+    record = dict(info, built_from_cache=bool(offline))
+    return json.dumps(record, indent=4, sort_keys=True, separators=(",", ": ")) + "\n"

@@ -49,7 +49,7 @@ options:
       content:
         description:
           - The whole text of a file. A file takes one of O(files[].content), O(files[].copy_from),
-            O(files[].template) and O(files[].src).
+            O(files[].template), O(files[].src) and O(files[].upload).
         type: str
       copy_from:
         description:
@@ -70,6 +70,14 @@ options:
         type: dict
       src:
         description: A file of the role (or a path) on the controller, copied as it is.
+        type: str
+      upload:
+        description:
+          - A file on the controller (a path, or a file of the role), of any size and any bytes (a wheel,
+            an sdist), copied to the host as it is. It is sent to a temporary directory on the host over the
+            connection, read as O(files[].copy_from), and removed after the call.
+          - One call ships an app's artifact with the files beside it, where M(ansible.builtin.copy) took a
+            module run to look and one to copy, per file.
         type: str
       validate:
         description:
@@ -185,10 +193,11 @@ def main():
                 content=dict(type='str'),
                 copy_from=dict(type='path'),
                 target=dict(type='str'),
-                # The action plugin makes template and src into content.
+                # The action plugin makes template and src into content, upload into copy_from.
                 template=dict(type='str'),
                 template_vars=dict(type='dict'),
                 src=dict(type='str'),
+                upload=dict(type='str'),
                 owner=dict(type='str'),
                 group=dict(type='str'),
                 mode=dict(type='str'),

@@ -19,6 +19,9 @@ description:
   - With O(offline_fallback), a build that failed from the package index runs again from the host's
     cache alone (uv's C(UV_OFFLINE)), so a set of packages built before builds with the index
     unreachable. When that fails too, the error shown is the index attempt's.
+  - With O(release_dir), a build that succeeded is then made root-owned and read-only (C(u=rwX,go=rX),
+    links left as they are) and marked as built, O(release_info) written to C(release.json) in it
+    last, so a release with that file is whole.
   - Always reports C(changed=true) when it runs; the role runs it only for a release not built yet.
 author:
   - asgi.deploy contributors (!UNKNOWN)
@@ -42,6 +45,14 @@ options:
     type: list
     elements: str
     default: []
+  release_dir:
+    description: The release's directory, made root-owned and read-only and marked as built after the steps.
+    type: path
+  release_info:
+    description:
+      - What C(release.json) in O(release_dir) records of the release, as JSON. The module adds
+        C(built_from_cache), whether the build ran from the host's cache alone.
+    type: dict
 attributes:
   check_mode:
     description: Can run in check mode and return changed status prediction without modifying target.
@@ -61,6 +72,8 @@ EXAMPLES = r'''
     steps: "{{ plan.steps }}"
     sandbox: [systemd-run, --quiet, --wait, --pipe, --collect, --uid=asgi-build]
     offline_fallback: true
+    release_dir: /srv/hello/releases/r-0123456789ab
+    release_info: {app: hello, release: r-0123456789ab}
 '''
 
 RETURN = r'''
@@ -80,10 +93,35 @@ failed_step:
   type: str
 '''
 
+import os
+import stat
+
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.asgi.deploy.plugins.module_utils._build import run_build
+from ansible_collections.asgi.deploy.plugins.module_utils._build import read_only_mode, release_record, run_build
 from ansible_collections.asgi.deploy.plugins.module_utils._redact import redact
+
+
+def _make_read_only(top):
+    """Root's and read-only, every entry below top; a link itself is made root's, never
+    what it points to (os.walk lists a link to a directory among the directories and does
+    not enter it)."""
+    paths = [top]
+    for directory, directories, files in os.walk(top):
+        paths.extend(os.path.join(directory, name) for name in directories + files)
+    for path in paths:
+        os.lchown(path, 0, 0)
+        found = os.lstat(path)
+        if not stat.S_ISLNK(found.st_mode):
+            os.chmod(path, read_only_mode(found.st_mode, stat.S_ISDIR(found.st_mode)))
+
+
+def _write_record(release_dir, text):
+    path = os.path.join(release_dir, "release.json")
+    with open(path + ".new", "w") as handle:
+        handle.write(text)
+    os.chmod(path + ".new", 0o644)
+    os.rename(path + ".new", path)
 
 
 def main():
@@ -93,16 +131,23 @@ def main():
             sandbox=dict(type="list", elements="str", default=[]),
             offline_fallback=dict(type="bool", default=False),
             redact=dict(type="list", elements="str", default=[], no_log=True),
+            release_dir=dict(type="path"),
+            release_info=dict(type="dict"),
         ),
+        required_together=[("release_dir", "release_info")],
         supports_check_mode=False,
     )
     params = module.params
     result = run_build(params["steps"], params["sandbox"],
-                       lambda argv: module.run_command(argv, check_rc=False),
+                       # An argument's $WORD is the step's own (a build command's shell reads it).
+                       lambda argv: module.run_command(argv, check_rc=False, expand_user_and_vars=False),
                        offline_fallback=params["offline_fallback"])
     if not result["ok"]:
         module.fail_json(msg="step %s: %s" % (result["failed_step"], redact(result["error"], params["redact"])),
                          steps=result["steps"], failed_step=result["failed_step"])
+    if params["release_dir"]:
+        _make_read_only(params["release_dir"])
+        _write_record(params["release_dir"], release_record(params["release_info"], result["offline"]))
     module.exit_json(changed=True, steps=result["steps"], offline=result["offline"])
 
 

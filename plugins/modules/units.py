@@ -53,9 +53,24 @@ options:
     description: Whether the units of O(names) start at boot.
     type: bool
   daemon_reload:
-    description: Run C(systemctl daemon-reload) before anything else, so systemd reads changed unit files.
+    description: Run C(systemctl daemon-reload) before any unit changes, so systemd reads changed unit files.
     type: bool
     default: false
+  drain_sockets:
+    description:
+      - UNIX socket paths (the paths the sockets are bound to, not links to them) whose open connections
+        end before any unit changes. The task waits until none is open, read from C(/proc/net/unix), at
+        most O(drain_seconds), then brings the units to their state.
+      - A release switch stops the slot that served this way, once nginx's kept-alive connections to it
+        aged out and its WebSockets and event streams ended, or when the drain time is up.
+      - Check mode does not wait.
+    type: list
+    elements: path
+    default: []
+  drain_seconds:
+    description: The longest wait for O(drain_sockets) to have no connection open.
+    type: float
+    default: 0
 attributes:
   check_mode:
     description: Can run in check mode and return changed status prediction without modifying target.
@@ -82,6 +97,14 @@ EXAMPLES = r'''
     names: [asgi-hello@a.service, asgi-hello@a.socket]
     state: stopped
     enabled: false
+
+- name: Stop the old slot once its clients are gone, after 5 seconds at most
+  asgi.deploy.units:
+    names: [asgi-hello@a.service, asgi-hello@a.socket]
+    state: stopped
+    enabled: false
+    drain_sockets: [/run/asgi-deploy/hello-a.sock]
+    drain_seconds: 5
 '''
 
 RETURN = r'''
@@ -91,9 +114,21 @@ units:
   type: list
   elements: dict
   sample: [{name: asgi-hello@b.socket, verbs: [start]}, {name: asgi-hello@b.service, verbs: [restart]}]
+drain:
+  description:
+    - How long the task waited for O(drain_sockets) to drain, and how many connections were still open
+      when it stopped waiting (0 when they drained; more when the drain time ran out).
+    - Zero seconds and the connections open at the start in check mode, which does not wait.
+  returned: always
+  type: dict
+  sample: {seconds: 1.8, open: 0}
 '''
 
+import time
+
 from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.asgi.deploy.plugins.module_utils._drain import drain
 
 from ansible_collections.asgi.deploy.plugins.module_utils._units import UnitsError, checked, properties, verbs
 
@@ -111,6 +146,11 @@ def _found(module, systemctl, entry):
     return found
 
 
+def _proc_net_unix():
+    with open('/proc/net/unix') as handle:
+        return handle.read()
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -123,6 +163,8 @@ def main():
             state=dict(type='str', choices=['started', 'stopped', 'restarted']),
             enabled=dict(type='bool'),
             daemon_reload=dict(type='bool', default=False),
+            drain_sockets=dict(type='list', elements='path', default=[]),
+            drain_seconds=dict(type='float', default=0),
         ),
         required_one_of=[('units', 'names')],
         mutually_exclusive=[('units', 'names'), ('units', 'state'), ('units', 'enabled')],
@@ -137,6 +179,8 @@ def main():
         checked(entries)
     except UnitsError as error:
         module.fail_json(msg=str(error))
+    drained = drain(_proc_net_unix, time.monotonic, time.sleep, params['drain_sockets'],
+                    0 if module.check_mode else params['drain_seconds'])
     if module.params['daemon_reload'] and not module.check_mode:
         code, out, err = module.run_command([systemctl, 'daemon-reload'])
         if code != 0:
@@ -154,7 +198,7 @@ def main():
                     module.fail_json(msg='Unable to %s %s: %s' % (verb, name, (err or out).strip()),
                                      units=done + [dict(name=name, verbs=unit_verbs)])
         done.append(dict(name=name, verbs=unit_verbs))
-    module.exit_json(changed=any(unit['verbs'] for unit in done), units=done)
+    module.exit_json(changed=any(unit['verbs'] for unit in done), units=done, drain=drained)
 
 
 if __name__ == '__main__':

@@ -12,7 +12,7 @@ import time
 import pytest
 import urllib3
 
-from asgi_host import app_cert, wait_until
+from asgi_host import app_cert, uv, wait_until
 from asgi_logs import get_with_request_id, json_lines, nginx_lines_with
 from asgi_probe import (changed_count, http_get, https_get, https_json, https_pool, negotiated_alpn,
                         playbook_recap, websocket_echo)
@@ -216,7 +216,7 @@ def test_each_release_is_built_by_its_installer_for_its_python_with_the_locked_s
     assert host.check_output("%s/bin/python -c 'import sys; print(\"%%d.%%d\" %% sys.version_info[:2])'" % venv) == version
     # pip's venvs carry pip; uv's do not.
     assert host.file(venv + "/bin/pip").exists is (installer == "pip")
-    freeze = host.check_output("/opt/asgi-deploy/tools/uv/bin/uv pip freeze --python %s/bin/python" % venv)
+    freeze = host.check_output("%s pip freeze --python %s/bin/python" % (uv(host), venv))
     installed = dict((normalized(name), version) for name, version in re.findall(r"^([A-Za-z0-9._-]+)==(\S+)$", freeze, re.M))
     # Every pin holds on Linux with CPython 3.11 and 3.13.
     assert dict((name, installed.get(name)) for name in server_pins()) == server_pins()

@@ -14,6 +14,7 @@ import subprocess
 import pytest
 from packaging.markers import Marker
 
+from asgi_host import uv
 from asgi_probe import https_json, playbook_recap
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
@@ -69,7 +70,7 @@ def live_release(host):
 def installed(host, release):
     """{name: version} of what the release's venv holds."""
     venv = "/srv/hello/releases/%s/venv" % release["release"]
-    listed = host.check_output("/opt/asgi-deploy/tools/uv/bin/uv pip list --format json --python %s/bin/python" % venv)
+    listed = host.check_output("%s pip list --format json --python %s/bin/python" % (uv(host), venv))
     return dict((package["name"].lower().replace("_", "-"), package["version"]) for package in json.loads(listed))
 
 
@@ -141,7 +142,7 @@ def uv_project(host):
             text += "\n[tool.uv]\nconstraint-dependencies = [%s]\n" % constraints
         host.check_output("mkdir -p %s && cat > %s/%s <<'EOF_FILE'\n%s\nEOF_FILE" % (
             os.path.dirname(os.path.join(repo, path)), repo, path, text))
-    host.check_output("cd %s && UV_SYSTEM_CERTS=1 /opt/asgi-deploy/tools/uv/bin/uv lock --quiet" % repo)
+    host.check_output("cd %s && UV_SYSTEM_CERTS=1 %s lock --quiet" % (repo, uv(host)))
     host.check_output("command -v git || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq git")
     host.check_output("cd %s && git init -q && git add -A && git -c user.name=t -c user.email=t@t commit -qm v1" % repo)
     return repo

@@ -3,7 +3,9 @@ pre-activate command and a rollback, each with zero failed requests."""
 
 import json
 import os
+import re
 import tempfile
+import time
 
 import pytest
 
@@ -70,6 +72,36 @@ def test_new_release_switches_with_zero_failed_requests(host, https_port, ca_pem
     assert after != before
     assert not host.service("asgi-hello@%s.service" % before).is_running
     assert host.service("asgi-hello@%s.service" % after).is_enabled
+
+
+def drains(output):
+    """What each drain of an old slot reported in a playbook's -v output: {"seconds", "open"}."""
+    return [json.loads(found) for found in re.findall(r'"drain": (\{[^{}]*\})', output)]
+
+
+def test_an_old_slot_with_no_client_left_stops_without_waiting_out_the_drain_time(host, https_port, ca_pem, apps):
+    """With no client, the old slot stops once nginx's kept-alive connections to it are
+    gone (2 s at most), not after release_drain_seconds: a rollback and a deploy back, each
+    with a drain time longer than the whole run."""
+    drain_time = 300
+    for name, wanted, overrides in [("rollback", "1.0.0", None), ("deploy", "2.0.0", apps)]:
+        before = live_slot(host)
+        args = ["-v", "-e", "release_drain_seconds=%d" % drain_time]
+        if overrides is not None:
+            with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as extra:
+                json.dump({"asgi_apps": [dict(app, source=wheel_source("ASGI_EXAMPLE_WHEEL_V2")) for app in apps]}, extra)
+            args += ["-e", "@" + extra.name]
+        started = time.monotonic()
+        code, output = playbook_recap("asgi.deploy." + name, *args)
+        took = time.monotonic() - started
+        assert code == 0, output[-3000:]
+        assert version(https_port, ca_pem) == wanted
+        assert live_slot(host) != before
+        assert not host.service("asgi-hello@%s.service" % before).is_running
+        # Every units call reports its drain; the old slot's is the one that could wait.
+        reported = drains(output)
+        assert reported and all(drain["open"] == 0 and drain["seconds"] < 10 for drain in reported), reported
+        assert took < drain_time
 
 
 def test_broken_release_is_refused_and_the_live_one_keeps_serving(host, https_port, ca_pem, apps):

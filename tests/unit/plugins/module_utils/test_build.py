@@ -1,10 +1,12 @@
 """How a release's venv is built: lock kinds, pins, pylock.toml, and each installer's commands."""
 
+import json
+
 import pytest
 
 from ansible_collections.asgi.deploy.plugins.module_utils._build import (
     BuildSpecError, build_plan, has_hashes, is_pylock, lock_pins, pylock_requirements, python_interpreter,
-    run_build)
+    read_only_mode, release_record, run_build)
 from ansible_collections.asgi.deploy.plugins.module_utils._files import checked
 
 H1 = "a" * 64
@@ -20,7 +22,7 @@ uvloop==0.23.0 ; sys_platform != 'win32' \\
 """ % (H1, H2, H1, H2)
 RELEASE = "/srv/shop/releases/r-1"
 WHEEL = RELEASE + "/dist/shop-1.0-py3-none-any.whl"
-UV = "/opt/asgi-deploy/tools/uv/bin/uv"
+UV = "/opt/asgi-deploy/tools/uv-0.13.9/bin/uv"
 
 
 def test_lock_pins_keep_versions_and_markers_and_drop_hashes():
@@ -100,9 +102,10 @@ def test_pylock_refuses_what_cannot_be_pinned(text, problem):
         pylock_requirements(text)
 
 
-def plan(installer="uv", requirements=None, constraints=None, uv_project=False, target=WHEEL, extra=()):
+def plan(installer="uv", requirements=None, constraints=None, uv_project=False, target=WHEEL, extra=(), shipped=()):
     return build_plan(installer, UV, "/usr/bin/python3", RELEASE, SERVER_LOCK, target, "asgi-build",
-                      requirements=requirements, constraints=constraints, extra_args=extra, uv_project=uv_project)
+                      requirements=requirements, constraints=constraints, extra_args=extra, uv_project=uv_project,
+                      shipped=shipped)
 
 
 UV_INSTALL = [UV, "pip", "install", "--python", RELEASE + "/venv/bin/python"]
@@ -153,6 +156,29 @@ def test_the_layout_makes_the_build_users_release_directory_and_roots_dist_with_
         (RELEASE + "/dist/" + name, "file", "root", "0644") for name in names]
     assert [entry["content"] for entry in layout[2:]] == [built["files"][name] for name in names]
     checked(layout)
+
+
+def test_the_shipped_files_are_uploaded_to_dist_under_their_names_after_the_locks():
+    shipped = ("/ctl/dist/shop-1.0-py3-none-any.whl", "/ctl/requirements.txt")
+    layout = plan(shipped=shipped)["layout"]
+    assert layout[-2:] == [
+        {"path": RELEASE + "/dist/shop-1.0-py3-none-any.whl", "upload": shipped[0], "owner": "root", "group": "root",
+         "mode": "0644"},
+        {"path": RELEASE + "/dist/requirements.txt", "upload": shipped[1], "owner": "root", "group": "root",
+         "mode": "0644"}]
+    # As the module gets them: the action plugin sends each upload and names its copy on the host.
+    checked([dict((("copy_from" if key == "upload" else key), value) for key, value in entry.items())
+             for entry in layout])
+
+
+@pytest.mark.parametrize("shipped, clash", [
+    (("/a/requirements.txt", "/b/requirements.txt"), "requirements.txt"),
+    (("/ctl/server.lock",), "server.lock"),
+    (("/ctl/pins/server-pins.txt",), "server-pins.txt"),
+])
+def test_shipped_files_with_one_name_in_dist_are_refused(shipped, clash):
+    with pytest.raises(BuildSpecError, match="names of their own.*" + clash):
+        plan(shipped=shipped)
 
 
 def test_a_uv_project_exports_its_lock_first_as_the_build_user():
@@ -226,3 +252,30 @@ def test_run_build(case, fails, fallback, ok, offline, failed_step, error, runs)
     assert (result["ok"], result["offline"], result["failed_step"], result["error"]) == (ok, offline, failed_step, error)
     assert len(calls) == runs
     assert all(call[0] == "systemd-run" for call in calls)
+
+
+@pytest.mark.parametrize("mode, is_directory, expected", [
+    (0o40700, True, 0o755),
+    (0o40775, True, 0o755),
+    (0o100600, False, 0o644),
+    (0o100664, False, 0o644),
+    (0o100700, False, 0o755),
+    (0o100711, False, 0o755),
+    # Executable by someone: executable by all, as chmod's X reads it.
+    (0o100604, False, 0o644),
+    (0o100641, False, 0o755),
+    # Set-id and sticky bits go.
+    (0o104755, False, 0o755),
+    (0o43777, True, 0o755),
+])
+def test_a_built_release_is_readable_by_all_and_writable_by_root_alone(mode, is_directory, expected):
+    assert read_only_mode(mode, is_directory) == expected
+
+
+@pytest.mark.parametrize("offline", [False, True])
+def test_the_release_record_says_whether_the_build_came_from_the_cache_alone(offline):
+    info = {"release": "r-0123456789ab", "app": "hello", "server_packages": ["gunicorn==27.0.1"]}
+    text = release_record(info, offline)
+    assert json.loads(text) == dict(info, built_from_cache=offline)
+    # Keys in order, one per line, as a reader diffs two releases' records.
+    assert text.startswith('{\n    "app": "hello",\n') and text.endswith("}\n")

@@ -240,7 +240,7 @@ def test_secret_never_in_output_even_at_vvv(host, monkeypatch, tmp_path, https_p
                                   "-vvv", "--diff")
     assert code == 0, output[-3000:]
     assert "ESTABLISH DOCKER CONNECTION" in output  # really -vvv
-    assert "Build the release's venv, as the build user in a sandbox" in output  # really built
+    assert "Build the release's venv and mark it as built, as the build user in a sandbox" in output  # really built
     needles = needles + literal_needles + file_needles + [INDEX_PASSWORD]
     assert lines_holding(output, needles) == []
     journal = host.check_output("journalctl --no-pager -o cat")

@@ -16,8 +16,8 @@ description:
     no facts; the role C(asgi.deploy.asgi) reads the file in the command it already runs on the host.
 options:
   _input:
-    description: The text of C(/etc/os-release).
-    type: str
+    description: The text of C(/etc/os-release), or its lines.
+    type: raw
     required: true
 """
 

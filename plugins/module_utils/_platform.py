@@ -25,9 +25,10 @@ class PlatformError(ValueError):
 
 
 def os_release(text):
-    """The KEY=value lines of an os-release file, values unquoted as a shell reads them."""
+    """The KEY=value lines of an os-release file (its text, or its lines), values unquoted
+    as a shell reads them."""
     fields = {}
-    for line in text.splitlines():
+    for line in text.splitlines() if isinstance(text, str) else text:
         line = line.strip()
         if not line or line.startswith("#") or "=" not in line:
             continue

@@ -50,6 +50,10 @@ def test_the_distribution_is_named_as_ansibles_facts_name_it(text, expected):
     assert (facts["os_family"], facts["distribution"], facts["distribution_major_version"]) == expected
 
 
+def test_the_lines_of_the_file_read_as_its_text():
+    assert distribution_facts(DEBIAN_13.splitlines()) == distribution_facts(DEBIAN_13)
+
+
 def test_values_are_read_as_a_shell_reads_them():
     fields = os_release("# a comment\n\nNAME='Some OS'\nID=\"x\"\nPRETTY_NAME=\"A \\\"quoted\\\" name\"\nnot a field\n")
     assert fields == {"NAME": "Some OS", "ID": "x", "PRETTY_NAME": 'A "quoted" name'}

@@ -229,8 +229,10 @@ def run_build(steps, sandbox, run, offline_fallback=False):
     """Run the steps in order through the sandbox's argv prefix; the first failure ends it.
     run(argv) -> (rc, stdout, stderr). With offline_fallback (uv), a build that failed from
     the index is run again from the host's cache alone (UV_OFFLINE): a set of packages seen
-    before builds with the index unreachable. Returns {"ok", "offline", "failed_step",
-    "error", "steps"}; the error is the index attempt's when both fail, its real reason."""
+    before builds with the index unreachable. A step marked "index": False (the app's build
+    command) never reaches the index: its failure is final. Returns {"ok", "offline",
+    "failed_step", "error", "steps"}; the error is the index attempt's when both fail, its
+    real reason."""
     def attempt(prefix, offline):
         done = []
         for step in steps:
@@ -242,7 +244,8 @@ def run_build(steps, sandbox, run, offline_fallback=False):
         return {"ok": True, "offline": offline, "failed_step": None, "error": None, "steps": done}
 
     from_index = attempt(list(sandbox), False)
-    if from_index["ok"] or not offline_fallback:
+    failed = next((step for step in steps if step["step"] == from_index["failed_step"]), {})
+    if from_index["ok"] or not offline_fallback or failed.get("index") is False:
         return from_index
     from_cache = attempt(list(sandbox) + ["--setenv=UV_OFFLINE=1"], True)
     return from_cache if from_cache["ok"] else from_index

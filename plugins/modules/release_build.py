@@ -27,7 +27,10 @@ author:
   - asgi.deploy contributors (!UNKNOWN)
 options:
   steps:
-    description: The steps, each with a name (C(step)) and an argument list (C(argv)).
+    description:
+      - The steps, each with a name (C(step)) and an argument list (C(argv)).
+      - C(index=false) marks a step that never reaches the package index (the app's build command);
+        with O(offline_fallback), its failure is final, not run again from the cache.
     type: list
     elements: dict
     required: true

@@ -254,6 +254,14 @@ def test_run_build(case, fails, fallback, ok, offline, failed_step, error, runs)
     assert all(call[0] == "systemd-run" for call in calls)
 
 
+def test_a_failed_step_that_never_reaches_the_index_is_not_run_again_from_the_cache():
+    run, calls = runner({"online": ["collectstatic"], "offline": []})
+    steps = STEPS + [{"step": "build command", "argv": ["collectstatic"], "index": False}]
+    result = run_build(steps, ["systemd-run"], run, offline_fallback=True)
+    assert (result["ok"], result["failed_step"], result["error"]) == (False, "build command", "collectstatic failed online")
+    assert len(calls) == 4
+
+
 @pytest.mark.parametrize("mode, is_directory, expected", [
     (0o40700, True, 0o755),
     (0o40775, True, 0o755),

@@ -102,6 +102,7 @@ import stat
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.asgi.deploy.plugins.module_utils._build import read_only_mode, release_record, run_build
+from ansible_collections.asgi.deploy.plugins.module_utils._files import apply, checked
 from ansible_collections.asgi.deploy.plugins.module_utils._redact import redact
 
 
@@ -117,14 +118,6 @@ def _make_read_only(top):
         found = os.lstat(path)
         if not stat.S_ISLNK(found.st_mode):
             os.chmod(path, read_only_mode(found.st_mode, stat.S_ISDIR(found.st_mode)))
-
-
-def _write_record(release_dir, text):
-    path = os.path.join(release_dir, "release.json")
-    with open(path + ".new", "w") as handle:
-        handle.write(text)
-    os.chmod(path + ".new", 0o644)
-    os.rename(path + ".new", path)
 
 
 def main():
@@ -150,7 +143,9 @@ def main():
                          steps=result["steps"], failed_step=result["failed_step"])
     if params["release_dir"]:
         _make_read_only(params["release_dir"])
-        _write_record(params["release_dir"], release_record(params["release_info"], result["offline"]))
+        # Last, and moved into place whole: a release with this file is built.
+        apply(checked([{"path": os.path.join(params["release_dir"], "release.json"), "owner": "root", "group": "root",
+                        "mode": "0644", "content": release_record(params["release_info"], result["offline"])}]))
     module.exit_json(changed=True, steps=result["steps"], offline=result["offline"])
 
 

@@ -3,8 +3,9 @@
 """System accounts made as given, in one module call (asgi.deploy.accounts): from the
 host's users and groups, the groupadd, useradd and usermod commands that make each
 account, and the names that already belong to an account asgi.deploy did not make (its
-comment differs), which are refused before anything changes. A group and a user task per
-app cost two module runs each. Pure."""
+comment differs), which are refused before anything changes: by the module, and by the
+role asgi.deploy.asgi from `getent`'s lines before any module runs. A group and a user task
+per app cost two module runs each. Pure."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -35,6 +36,27 @@ def checked(accounts):
         if not isinstance(account["comment"], str) or ":" in account["comment"] or "\n" in account["comment"]:
             raise AccountsError("%s: comment must be text without ':' or a line break" % where)
     return list(accounts)
+
+
+def host_users(passwd_lines):
+    """{name: {"gid", "comment", "home", "shell"}} of `getent passwd`'s lines, as the
+    module reads them from pwd; a line that is no passwd entry is skipped."""
+    users = {}
+    for line in passwd_lines:
+        fields = line.rstrip("\r").split(":")
+        if len(fields) == 7 and fields[0] and fields[3].isdigit():
+            users[fields[0]] = {"gid": int(fields[3]), "comment": fields[4], "home": fields[5], "shell": fields[6]}
+    return users
+
+
+def host_groups(group_lines):
+    """{name: gid} of `getent group`'s lines, as the module reads them from grp."""
+    groups = {}
+    for line in group_lines:
+        fields = line.rstrip("\r").split(":")
+        if len(fields) == 4 and fields[0] and fields[2].isdigit():
+            groups[fields[0]] = int(fields[2])
+    return groups
 
 
 def conflicts(accounts, users, groups):

@@ -9,7 +9,9 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.asgi.deploy.plugins.module_utils._accounts import AccountsError, checked, commands, conflicts
+from ansible_collections.asgi.deploy.plugins.module_utils._accounts import (
+    AccountsError, checked, commands, conflicts, host_groups, host_users)
+from ansible_collections.asgi.deploy.plugins.filter.account_conflicts import FilterModule
 from ansible_collections.asgi.deploy.plugins.module_utils._apps import normalize_apps
 
 HELLO = {"name": "hello", "group": "hello", "home": "/srv/hello", "shell": "/usr/sbin/nologin",
@@ -48,6 +50,48 @@ def test_the_app_record_carries_its_account():
 ])
 def test_an_account_someone_else_made_conflicts(users, groups, expected):
     assert conflicts([HELLO], users, groups) == expected
+
+
+# getent's lines as the asgi role's first command prints them (raw may end them with \r).
+PASSWD = [
+    "root:x:0:0:root:/root:/bin/bash",
+    "daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\r",
+    "hello:x:990:990:asgi.deploy app hello:/srv/hello:/usr/sbin/nologin",
+    "nobody:x:65534:65534:nobody, with a comma:/nonexistent:/usr/sbin/nologin",
+    "",
+    "not an entry",
+    "broken:x:5:abc::/:/bin/sh",
+]
+GROUP = ["root:x:0:", "adm:x:4:syslog,someone", "hello:x:990:", "weird:x:", "sudo:x:27:\r"]
+
+
+def test_getent_lines_read_as_the_module_reads_pwd_and_grp():
+    assert host_users(PASSWD) == {
+        "root": {"gid": 0, "comment": "root", "home": "/root", "shell": "/bin/bash"},
+        "daemon": {"gid": 1, "comment": "daemon", "home": "/usr/sbin", "shell": "/usr/sbin/nologin"},
+        "hello": OURS,
+        "nobody": {"gid": 65534, "comment": "nobody, with a comma", "home": "/nonexistent",
+                   "shell": "/usr/sbin/nologin"},
+    }
+    assert host_groups(GROUP) == {"root": 0, "adm": 4, "hello": 990, "sudo": 27}
+
+
+@pytest.mark.parametrize("accounts, expected", [
+    ([HELLO, BUILD], []),
+    # A user (daemon) or a group alone (adm) the host has, and asgi.deploy did not make.
+    ([dict(HELLO, name="daemon", group="daemon"), BUILD, dict(HELLO, name="adm", group="adm")], ["daemon", "adm"]),
+    ([dict(HELLO, comment="asgi.deploy app other")], ["hello"]),
+    ([], []),
+])
+def test_the_filter_finds_the_conflicts_from_getent_lines(accounts, expected):
+    account_conflicts = FilterModule().filters()["account_conflicts"]
+    assert account_conflicts(accounts, PASSWD, GROUP) == expected
+
+
+def test_the_filter_refuses_a_bad_account():
+    account_conflicts = FilterModule().filters()["account_conflicts"]
+    with pytest.raises(Exception, match=r"accounts\[0\] \(-o\).*not a system account's name"):
+        account_conflicts([dict(HELLO, name="-o")], PASSWD, GROUP)
 
 
 def test_missing_accounts_are_made_group_first_then_left_alone():

@@ -21,6 +21,7 @@ from ansible.module_utils import basic
 from ansible_collections.asgi.deploy.plugins.module_utils._health import probe
 from ansible_collections.asgi.deploy.plugins.modules import health_gate
 
+
 class Server(object):
     """A UNIX socket that answers each connection with the given bytes (or nothing), and
     keeps the request it read."""
@@ -34,7 +35,7 @@ class Server(object):
         self.thread.start()
 
     def serve(self):
-        connection, _ = self.listener.accept()
+        connection = self.listener.accept()[0]
         with connection:
             data = b""
             while b"\r\n\r\n" not in data:
@@ -51,6 +52,34 @@ class Server(object):
 
     def close(self):
         self.listener.close()
+
+
+@pytest.fixture
+def run_module(run_main):
+    return functools.partial(run_main, health_gate.main)
+
+
+@pytest.fixture
+def socket_path():
+    # AF_UNIX paths are short; pytest's tmp_path may be too long for one.
+    path = "/tmp/asgi-health-gate-%d.sock" % os.getpid()
+    yield path
+    if os.path.exists(path):
+        os.unlink(path)
+
+
+@pytest.fixture
+def systemctl_show(monkeypatch):
+    """The unit's `systemctl show` output the module reads, and the commands it ran."""
+    state = {"out": "ActiveState=active\nSubState=running\nResult=success\nNRestarts=0\n", "commands": []}
+
+    def run_command(module, argv, **kwargs):
+        state["commands"].append(argv)
+        return 0, state["out"], ""
+
+    monkeypatch.setattr(basic.AnsibleModule, "run_command", run_command)
+    monkeypatch.setattr(basic.AnsibleModule, "get_bin_path", lambda module, name, required=False: "/bin/" + name)
+    return state
 
 
 def test_probe_sends_the_host_and_probe_header_and_reads_the_status(socket_path):
@@ -84,34 +113,6 @@ def test_probe_without_a_server_or_an_answer_gets_no_status(socket_path):
         assert probe(socket_path, "shop", "/healthz", {}, 0.3) == (None, "no answer within 0.3 s")
     finally:
         server.close()
-
-
-@pytest.fixture
-def run_module(run_main):
-    return functools.partial(run_main, health_gate.main)
-
-
-@pytest.fixture
-def socket_path():
-    # AF_UNIX paths are short; pytest's tmp_path may be too long for one.
-    path = "/tmp/asgi-health-gate-%d.sock" % os.getpid()
-    yield path
-    if os.path.exists(path):
-        os.unlink(path)
-
-
-@pytest.fixture
-def systemctl_show(monkeypatch):
-    """The unit's `systemctl show` output the module reads, and the commands it ran."""
-    state = {"out": "ActiveState=active\nSubState=running\nResult=success\nNRestarts=0\n", "commands": []}
-
-    def run_command(module, argv, **kwargs):
-        state["commands"].append(argv)
-        return 0, state["out"], ""
-
-    monkeypatch.setattr(basic.AnsibleModule, "run_command", run_command)
-    monkeypatch.setattr(basic.AnsibleModule, "get_bin_path", lambda module, name, required=False: "/bin/" + name)
-    return state
 
 
 def test_a_healthy_slot_passes_at_its_first_probe(run_module, socket_path, systemctl_show):

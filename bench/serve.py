@@ -24,15 +24,13 @@ import time
 APP = "hello"
 SERVER_NAME = "hello.example.test"
 ETC = "/etc/asgi-deploy/%s" % APP
-# The bench host runs one release, from its first slot: the configuration is that slot's.
-CONFIG = ETC + "/slots/a/gunicorn.conf.py"
-ENV_FILE = ETC + "/slots/a/env"
 SHARED = "/srv/%s/shared" % APP
+# Links to the live slot ("slots/a" or "slots/b"): its configuration is what the bench edits.
+CURRENT = "/srv/%s/current" % APP
 VENV = "/srv/%s/current/venv" % APP
 ASGI_PATH = "hello_asgi.main:app"
 NGINX_CONF = "/etc/nginx/nginx.conf"
 APP_CONF = "/etc/nginx/conf.d/asgi-app-%s.conf" % APP
-HARDENING = "/etc/systemd/system/asgi-%s@a.service.d/50-asgi-deploy.conf" % APP
 RUN_DIR = "/run/asgi-bench"
 # The peers' sockets: the app's user creates them, nginx's workers connect.
 SOCKET_DIR = RUN_DIR + "/sockets"
@@ -58,6 +56,19 @@ DEFAULT_EXTRAS = ("access_log", "sandbox", "headers", "gzip", "json_logs", "metr
 BASE_PARTS = ("maintenance", "proxy_headers", "runtime")
 # How the app's own log lines reach the journal in every peer setup (plain text).
 APP_LOGGING = RUN_DIR + "/app-logging.json"
+
+
+class LiveSlot:
+    """The files of the slot that serves: its gunicorn.conf.py, its environment file and
+    its sandbox drop-in. The bench edits them, and the peers run with them."""
+
+    def __init__(self, host):
+        self.name = os.path.basename(host.run("readlink " + CURRENT).strip())
+        if self.name not in ("a", "b"):
+            sys.exit("%s does not link to a slot" % CURRENT)
+        self.config = "%s/slots/%s/gunicorn.conf.py" % (ETC, self.name)
+        self.env_file = "%s/slots/%s/env" % (ETC, self.name)
+        self.hardening = "/etc/systemd/system/asgi-%s@%s.service.d/50-asgi-deploy.conf" % (APP, self.name)
 
 
 class Host:
@@ -109,12 +120,12 @@ class Stack:
     builds on another; restore() puts the originals back.
     """
 
-    def __init__(self, host, chosen):
-        self.host = host
+    def __init__(self, host, chosen, slot):
+        self.host, self.slot = host, slot
         self.nginx_conf = host.run("cat " + NGINX_CONF)
         self.app_conf = host.run("cat " + APP_CONF)
-        self.gunicorn_conf = host.run("cat " + CONFIG)
-        self.hardening = host.run("cat " + HARDENING)
+        self.gunicorn_conf = host.run("cat " + slot.config)
+        self.hardening = host.run("cat " + slot.hardening)
         self.chosen = chosen
         self.state = {"nginx": (self.nginx_conf, self.app_conf), "gunicorn": None}
 
@@ -173,11 +184,11 @@ class Stack:
         gunicorn = self.gunicorn_files(off, workers)
         if gunicorn != self.state["gunicorn"]:
             conf, sandbox = gunicorn
-            host.write(CONFIG, conf)
+            host.write(self.slot.config, conf)
             if sandbox:
-                host.write(HARDENING, self.hardening)
+                host.write(self.slot.hardening, self.hardening)
             else:
-                host.run("rm -f " + HARDENING)
+                host.run("rm -f " + self.slot.hardening)
             service = self.service()
             # The bench restarts faster than the unit's start limit allows a crash loop to.
             host.run("systemctl daemon-reload && systemctl reset-failed %s; systemctl restart %s" % (service, service))
@@ -189,7 +200,7 @@ class Stack:
 
     def restore(self):
         self.apply()
-        self.host.write(CONFIG, self.gunicorn_conf)
+        self.host.write(self.slot.config, self.gunicorn_conf)
 
 
 def text_logconfig(conf):
@@ -214,11 +225,12 @@ def wait_for_workers(host, unit, count, timeout=30):
         time.sleep(0.3)
 
 
-def transient(host, unit, command, user=True):
-    """Start a command as a transient systemd unit (no sandbox), the app's user and env;
-    the slot's gunicorn.conf.py, which gunicorn alone runs with, imports the runtime module."""
+def transient(host, unit, command, env_file=None):
+    """Start a command as a transient systemd unit (no sandbox); with env_file (the live
+    slot's), as the app's user with that environment: the slot's gunicorn.conf.py, which
+    gunicorn alone runs with, imports the runtime module."""
     identity = ("--uid %s --gid %s -p WorkingDirectory=%s -p EnvironmentFile=%s -p Environment=PYTHONPATH=%s "
-                % (APP, APP, SHARED, ENV_FILE, RUNTIME_DIR) if user else "")
+                % (APP, APP, SHARED, env_file, RUNTIME_DIR) if env_file else "")
     host.run("systemctl reset-failed %s 2>/dev/null; systemd-run --collect --unit %s %s%s"
              % (unit, unit, identity, command))
 
@@ -232,8 +244,8 @@ class Peer:
         self.stack_app = stack_app
 
     def up(self, host):
-        for unit, command, user in self.start:
-            transient(host, unit, command, user)
+        for unit, command, env_file in self.start:
+            transient(host, unit, command, env_file)
         host.answers(self.url)
         if self.workers:
             wait_for_workers(host, self.units[-1], self.workers)
@@ -260,10 +272,11 @@ def tuned_nginx(host, socket):
     return text
 
 
-def peers(host, workers):
+def peers(host, workers, slot):
     """The comparison setups: hand-tuned nginx + gunicorn, granian, gunicorn alone, uvicorn.
     Each writes the app's own log lines to the journal as plain text (app-logging.json);
-    gunicorn alone runs with the slot's gunicorn.conf.py, JSON logs and metrics included."""
+    gunicorn alone runs with the live slot's gunicorn.conf.py, JSON logs and metrics included."""
+    env = slot.env_file
     with open(os.path.join(HERE, "serve.d", "gunicorn-tuned.conf.py")) as handle:
         gunicorn_tuned = handle.read()
     host.run("mkdir -p %s && install -d -o %s -g www-data -m 0750 %s" % (RUN_DIR, APP, SOCKET_DIR))
@@ -284,23 +297,23 @@ def peers(host, workers):
         Peer("hand-tuned: nginx (bench/serve.d) -> gunicorn, UNIX socket", tuned_url,
              ["asgi-bench-tuned-nginx.service", "asgi-bench-tuned.service"],
              [("asgi-bench-tuned", gunicorn + "-c %s/gunicorn-tuned.conf.py --bind unix:%s/tuned.sock"
-               % (RUN_DIR, SOCKET_DIR), True),
-              ("asgi-bench-tuned-nginx", nginx + "nginx-tuned.conf", False)], workers),
+               % (RUN_DIR, SOCKET_DIR), env),
+              ("asgi-bench-tuned-nginx", nginx + "nginx-tuned.conf", None)], workers),
         Peer("hand-tuned nginx -> the deployed gunicorn", tuned_url, ["asgi-bench-tuned-nginx.service"],
-             [("asgi-bench-tuned-nginx", nginx + "nginx-tuned-stack.conf", False)], stack_app=True),
+             [("asgi-bench-tuned-nginx", nginx + "nginx-tuned-stack.conf", None)], stack_app=True),
         Peer("hand-tuned nginx -> granian, UNIX socket", tuned_url,
              ["asgi-bench-tuned-nginx.service", "asgi-bench-granian-uds.service"],
              [("asgi-bench-granian-uds", granian + "--uds %s/granian.sock --uds-permissions 0o777 %s"
-               % (SOCKET_DIR, ASGI_PATH), True),
-              ("asgi-bench-tuned-nginx", nginx + "nginx-tuned-granian.conf", False)], workers),
+               % (SOCKET_DIR, ASGI_PATH), env),
+              ("asgi-bench-tuned-nginx", nginx + "nginx-tuned-granian.conf", None)], workers),
         Peer("gunicorn alone, HTTP over TCP", "http://127.0.0.1:8001/", ["asgi-bench-gunicorn.service"],
-             [("asgi-bench-gunicorn", gunicorn + "-c %s --bind 127.0.0.1:8001" % CONFIG, True)], workers),
+             [("asgi-bench-gunicorn", gunicorn + "-c %s --bind 127.0.0.1:8001" % slot.config, env)], workers),
         Peer("granian alone, HTTP over TCP", "http://127.0.0.1:8002/", ["asgi-bench-granian.service"],
-             [("asgi-bench-granian", granian + "--host 127.0.0.1 --port 8002 " + ASGI_PATH, True)], workers),
+             [("asgi-bench-granian", granian + "--host 127.0.0.1 --port 8002 " + ASGI_PATH, env)], workers),
         Peer("bare uvicorn (uvloop, httptools), 1 process, HTTP", "http://127.0.0.1:8000/",
              ["asgi-bench-uvicorn.service"],
              [("asgi-bench-uvicorn", "%s/bin/uvicorn %s --host 127.0.0.1 --port 8000 --loop uvloop --http httptools "
-               "--no-access-log --log-config %s" % (VENV, ASGI_PATH, APP_LOGGING), True)]),
+               "--no-access-log --log-config %s" % (VENV, ASGI_PATH, APP_LOGGING), env)]),
     ]
 
 
@@ -416,7 +429,8 @@ def main():
 
     sizing = module_choice(host)
     chosen, cpus = sizing["workers"], sizing["cpus"]
-    stack = Stack(host, chosen)
+    slot = LiveSlot(host)
+    stack = Stack(host, chosen, slot)
     counts = range(1, 2 * int(-(-cpus // 1)) + 2)
 
     setups = {"stack": ("deployed stack, as the roles generate it (%d workers)" % chosen, dict())}
@@ -434,7 +448,7 @@ def main():
         if count != chosen:
             setups["workers-%d" % count] = ("stack with %d workers" % count, dict(workers=count))
     peer_keys = ["tuned", "tuned-nginx", "tuned-granian", "gunicorn-tcp", "granian-tcp", "uvicorn"]
-    for key, peer in zip(peer_keys, peers(host, chosen)):
+    for key, peer in zip(peer_keys, peers(host, chosen, slot)):
         setups[key] = (peer.name, peer)
     if args.list:
         for key, (label, _) in setups.items():

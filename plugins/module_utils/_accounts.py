@@ -5,7 +5,8 @@ host's users and groups, the groupadd, useradd and usermod commands that make ea
 account, and the names that already belong to an account asgi.deploy did not make (its
 comment differs), which are refused before anything changes: by the module, and by the
 role asgi.deploy.asgi from `getent`'s lines before any module runs. A group and a user task
-per app cost two module runs each. Pure."""
+per app cost two module runs each; from the same lines, the role asgi.deploy.app runs the
+module only when an account differs (changed). Pure."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -93,3 +94,9 @@ def commands(accounts, users, groups):
                 argvs.append(["usermod"] + changes + [account["name"]])
         result.append((account["name"], argvs))
     return result
+
+
+def changed(accounts, users, groups):
+    """The names of the accounts that commands() would change, in order: none when the host
+    has every account as given."""
+    return [name for name, argvs in commands(accounts, users, groups) if argvs]

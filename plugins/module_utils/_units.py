@@ -3,7 +3,9 @@
 """systemd units brought to their wanted state in one module call (asgi.deploy.units):
 from what systemd reports of each unit, the systemctl verbs that get it there, enable or
 disable before start, stop or restart, as ansible.builtin.systemd_service orders them. A
-task per unit cost a module run each; a release switch ran eight. Pure."""
+task per unit cost a module run each; a release switch ran eight. The same verbs from
+`systemctl show` read before any module runs (pending) let a role skip the module call
+when every unit already is as wanted. Pure."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -74,3 +76,28 @@ def verbs(entry, found, check_mode=False):
 def properties(text):
     """`systemctl show --property=...` output as a dict."""
     return dict(line.split("=", 1) for line in text.splitlines() if "=" in line)
+
+
+def shown_units(lines):
+    """{Id: found, as verbs() takes it} of the lines of `systemctl show
+    --property=Id,LoadState,ActiveState,UnitFileState` for several units (a block per unit,
+    each starting with its Id=). UnitFileState stands for what `systemctl is-enabled`
+    prints."""
+    units, current = {}, None
+    for line in lines:
+        key, separator, value = line.rstrip("\r").partition("=")
+        if not separator:
+            continue
+        if key == "Id":
+            current = units.setdefault(value, {"load": None, "active": None, "enabled": None})
+        elif current is not None and key in ("LoadState", "ActiveState", "UnitFileState"):
+            current[{"LoadState": "load", "ActiveState": "active", "UnitFileState": "enabled"}[key]] = value or None
+    return units
+
+
+def pending(units, shown):
+    """The names of the entries that need a systemctl verb, judged from shown (shown_units):
+    a unit it does not name is pending, so the module runs and decides with what systemd
+    reports then."""
+    return [entry["name"] for entry in checked(units)
+            if entry["name"] not in shown or verbs(entry, shown[entry["name"]], check_mode=True)]

@@ -11,6 +11,7 @@ import pytest
 
 from ansible_collections.asgi.deploy.plugins.module_utils._accounts import (
     AccountsError, checked, commands, conflicts, host_groups, host_users)
+from ansible_collections.asgi.deploy.plugins.filter.account_changes import FilterModule as ChangesFilter
 from ansible_collections.asgi.deploy.plugins.filter.account_conflicts import FilterModule
 from ansible_collections.asgi.deploy.plugins.module_utils._apps import normalize_apps
 
@@ -119,3 +120,35 @@ def test_an_existing_account_gets_what_differs(user, groups, expected):
 def test_a_user_whose_group_went_missing_gets_it_back():
     assert commands([HELLO], {"hello": OURS}, {}) == [
         ("hello", [["groupadd", "--system", "hello"], ["usermod", "--gid", "hello", "hello"]])]
+
+
+# getent's lines of a host where the build user is made and hello is as given.
+MADE_PASSWD = PASSWD + ["asgi-build:x:991:991:asgi.deploy build user:/nonexistent:/usr/sbin/nologin"]
+MADE_GROUP = GROUP + ["asgi-build:x:991:"]
+
+
+@pytest.mark.parametrize("accounts, passwd, group, expected", [
+    ([BUILD, HELLO], MADE_PASSWD, MADE_GROUP, []),
+    ([], PASSWD, GROUP, []),
+    # The build user missing; then only its group.
+    ([BUILD, HELLO], PASSWD, GROUP, ["asgi-build"]),
+    ([BUILD, HELLO], MADE_PASSWD, GROUP, ["asgi-build"]),
+    # hello's shell, home or comment differs from the line; its group went missing.
+    ([BUILD, dict(HELLO, shell="/bin/sh")], MADE_PASSWD, MADE_GROUP, ["hello"]),
+    ([BUILD, dict(HELLO, home="/srv/other")], MADE_PASSWD, MADE_GROUP, ["hello"]),
+    ([dict(HELLO, comment="asgi.deploy app other")], PASSWD, GROUP, ["hello"]),
+    ([HELLO], PASSWD, ["root:x:0:"], ["hello"]),
+    # A new app beside those made.
+    ([BUILD, HELLO, dict(HELLO, name="api", group="api", home="/srv/api", comment="asgi.deploy app api")],
+     MADE_PASSWD, MADE_GROUP, ["api"]),
+])
+def test_the_changes_filter_names_what_the_module_would_change(accounts, passwd, group, expected):
+    account_changes = ChangesFilter().filters()["account_changes"]
+    assert account_changes(accounts, passwd, group) == expected
+    assert [name for name, argvs in commands(accounts, host_users(passwd), host_groups(group)) if argvs] == expected
+
+
+def test_the_changes_filter_refuses_a_bad_account():
+    account_changes = ChangesFilter().filters()["account_changes"]
+    with pytest.raises(Exception, match=r"accounts\[0\] \(hello\): an account takes exactly"):
+        account_changes([dict(HELLO, uid=0)], PASSWD, GROUP)

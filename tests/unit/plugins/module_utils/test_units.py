@@ -9,7 +9,9 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.asgi.deploy.plugins.module_utils._units import UnitsError, checked, properties, verbs
+from ansible_collections.asgi.deploy.plugins.filter.pending_units import FilterModule
+from ansible_collections.asgi.deploy.plugins.module_utils._units import (
+    UnitsError, checked, pending, properties, shown_units, verbs)
 
 SLOT = "asgi-hello@b.service"
 
@@ -72,3 +74,68 @@ def test_a_unit_systemd_does_not_know_cannot_start_and_is_a_change_in_check_mode
 def test_systemctl_show_is_read_as_properties():
     assert properties("LoadState=loaded\nActiveState=active\nDescription=a=b\n") == {
         "LoadState": "loaded", "ActiveState": "active", "Description": "a=b"}
+
+
+# `systemctl show --property=Id,LoadState,ActiveState,UnitFileState -- nginx.service
+# prometheus-nginx-exporter.service 'asgi-*'` on a host where nginx is installed but stopped,
+# the exporter not installed, and hello's slot b and health watch running.
+SHOWN = """Id=nginx.service
+LoadState=loaded
+ActiveState=inactive
+UnitFileState=enabled
+
+Id=prometheus-nginx-exporter.service
+LoadState=not-found
+ActiveState=inactive
+UnitFileState=
+
+Id=asgi-hello@b.service
+LoadState=loaded
+ActiveState=active
+UnitFileState=enabled
+
+Id=asgi-hello-health.timer
+LoadState=loaded
+ActiveState=active
+UnitFileState=enabled
+""".splitlines()
+
+
+def test_systemctl_show_of_several_units_is_read_per_unit():
+    assert shown_units(SHOWN) == {
+        "nginx.service": found("inactive", "enabled"),
+        "prometheus-nginx-exporter.service": found("inactive", None, "not-found"),
+        "asgi-hello@b.service": found("active", "enabled"),
+        "asgi-hello-health.timer": found("active", "enabled"),
+    }
+    assert shown_units(["LoadState=loaded", "", "not a property"]) == {}
+
+
+STARTED = {"state": "started", "enabled": True}
+
+
+@pytest.mark.parametrize("units, expected", [
+    ([dict(STARTED, name="asgi-hello-health.timer"), dict(STARTED, name="asgi-hello@b.service")], []),
+    ([{"name": "asgi-hello-health.timer", "state": "started"}], []),
+    ([{"name": "asgi-hello-health.timer", "enabled": True}], []),
+    # Stopped, not installed, not running (a pattern shows no unit systemd has not loaded).
+    ([dict(STARTED, name="nginx.service")], ["nginx.service"]),
+    ([{"name": "nginx.service", "enabled": True}], []),
+    ([dict(STARTED, name="prometheus-nginx-exporter.service")], ["prometheus-nginx-exporter.service"]),
+    ([dict(STARTED, name="asgi-api-health.timer"), dict(STARTED, name="asgi-hello-health.timer")],
+     ["asgi-api-health.timer"]),
+    # A restart is always pending; so are a stop and a disable of a running, enabled unit.
+    ([{"name": "asgi-hello-health.timer", "state": "restarted", "enabled": True}], ["asgi-hello-health.timer"]),
+    ([{"name": "asgi-hello@b.service", "state": "stopped"}], ["asgi-hello@b.service"]),
+    ([{"name": "asgi-hello@b.service", "enabled": False}], ["asgi-hello@b.service"]),
+    ([{"name": "asgi-hello@a.service", "state": "stopped", "enabled": False}], ["asgi-hello@a.service"]),
+    ([], []),
+])
+def test_the_pending_filter_names_the_units_that_need_a_verb(units, expected):
+    assert FilterModule().filters()["pending_units"](units, SHOWN) == expected
+    assert pending(units, shown_units(SHOWN)) == expected
+
+
+def test_the_pending_filter_refuses_a_bad_entry():
+    with pytest.raises(Exception, match=r"units\[0\] \(nginx\): name must be a unit's full name"):
+        FilterModule().filters()["pending_units"]([{"name": "nginx", "state": "started"}], SHOWN)

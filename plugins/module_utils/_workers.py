@@ -416,3 +416,26 @@ def size_workers(worker_class, cpus, memory_mb, worker_memory_mb=64, reserved_me
         'bound': bound,
         'reason': '%s: %s' % (_plural(workers, 'worker'), why),
     }
+
+
+def app_servers(apps, worker_class, wsgi_worker_class, threads):
+    """{app name: {"worker_class", "threads"}}: the gunicorn worker class and threads each app
+    runs, its own else the gunicorn role's for its interface (worker_class for ASGI apps,
+    wsgi_worker_class for WSGI ones), threads 1 unless the class is gthread. apps: the app
+    records (name, interface, worker_class, threads)."""
+    servers = {}
+    for app in apps:
+        app_class = app.get("worker_class") or (wsgi_worker_class if app.get("interface") == "wsgi" else worker_class)
+        servers[app["name"]] = {"worker_class": app_class,
+                                "threads": (app.get("threads") or threads) if app_class == "gthread" else 1}
+    return servers
+
+
+def sizings(apps, servers):
+    """The distinct {"worker_class", "threads"} of the apps whose worker count is not given,
+    in the apps' order: one sizing each, shared by every app that runs the same."""
+    distinct = []
+    for app in apps:
+        if app.get("workers") is None and servers[app["name"]] not in distinct:
+            distinct.append(servers[app["name"]])
+    return distinct

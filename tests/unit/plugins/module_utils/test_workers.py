@@ -7,8 +7,11 @@ __metaclass__ = type
 
 import pytest
 
+from ansible_collections.asgi.deploy.plugins.filter.gunicorn_servers import FilterModule as ServersFilter
+from ansible_collections.asgi.deploy.plugins.filter.gunicorn_sizings import FilterModule as SizingsFilter
 from ansible_collections.asgi.deploy.plugins.module_utils._workers import (
     WorkerSizingError,
+    app_servers,
     parse_cfs,
     parse_cpu_list,
     parse_cpu_max,
@@ -18,6 +21,7 @@ from ansible_collections.asgi.deploy.plugins.module_utils._workers import (
     read_cpus,
     read_memory,
     size_workers,
+    sizings,
 )
 
 MIB = 1024 * 1024
@@ -510,3 +514,33 @@ def test_size_workers_rejects(changes, field):
 
 def test_error_is_a_value_error():
     assert issubclass(WorkerSizingError, ValueError)
+
+
+def _record(name, interface="asgi", worker_class=None, threads=None, workers=None):
+    return {"name": name, "interface": interface, "worker_class": worker_class, "threads": threads, "workers": workers}
+
+
+UVICORN = {"worker_class": "uvicorn_worker.UvicornWorker", "threads": 1}
+
+
+@pytest.mark.parametrize("app, expected", [
+    (_record("api"), UVICORN),
+    (_record("api", worker_class="uvicorn.workers.UvicornWorker"), {"worker_class": "uvicorn.workers.UvicornWorker", "threads": 1}),
+    (_record("site", "wsgi"), {"worker_class": "gthread", "threads": 4}),
+    (_record("site", "wsgi", threads=8), {"worker_class": "gthread", "threads": 8}),
+    # Threads are gthread's alone.
+    (_record("site", "wsgi", worker_class="sync"), {"worker_class": "sync", "threads": 1}),
+])
+def test_each_app_runs_its_own_class_else_the_roles_for_its_interface(app, expected):
+    servers = ServersFilter().filters()["gunicorn_servers"]
+    assert servers([app], "uvicorn_worker.UvicornWorker", "gthread", 4) == {app["name"]: expected}
+
+
+def test_apps_that_run_the_same_are_sized_once():
+    apps = [_record("api"), _record("site", "wsgi"), _record("admin"), _record("fixed", workers=3),
+            _record("cron", "wsgi", worker_class="gthread", threads=4), _record("batch", "wsgi", threads=2),
+            _record("fixed-site", "wsgi", worker_class="sync", workers=2)]
+    servers = app_servers(apps, "uvicorn_worker.UvicornWorker", "gthread", 4)
+    assert SizingsFilter().filters()["gunicorn_sizings"](apps, servers) == [
+        UVICORN, {"worker_class": "gthread", "threads": 4}, {"worker_class": "gthread", "threads": 2}]
+    assert sizings([_record("fixed", workers=3)], servers) == []

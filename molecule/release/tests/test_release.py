@@ -1,5 +1,8 @@
 """Release switches under a load from this machine: a new release, a broken one, a failing
-pre-activate command and a rollback, each with zero failed requests."""
+pre-activate command and a rollback, each with zero failed requests. The deploy and the
+rollback run under GET, POST and PUT requests with server-sent event streams and
+WebSockets held open: every long-lived connection the old release held is closed cleanly
+after the drain time, and its client reconnects to the new release."""
 
 import json
 import os
@@ -9,7 +12,7 @@ import time
 
 import pytest
 
-from asgi_load import MIXED, under_load
+from asgi_load import CLEAN_CLOSE_CODES, MIXED, under_load
 from asgi_probe import https_json, playbook_recap
 
 SERVER_NAME = "hello.example.test"
@@ -17,6 +20,8 @@ SERVER_NAME = "hello.example.test"
 MIN_LOAD_SECONDS = 20
 # A switch may slow requests down, never by more than this.
 P99_BOUND_SECONDS = 2.0
+# Long-lived connections held open across the deploy and the rollback.
+STREAMS = WEBSOCKETS = 2
 # The release role's default, which the scenario keeps.
 RELEASE_HEALTH_RETRIES = 20
 
@@ -41,9 +46,30 @@ def run_playbook(name, apps=None, **overrides):
     return playbook_recap("asgi.deploy." + name, *args)
 
 
-def switch_under_load(https_port, ca_pem, action):
-    """Run `action` a few seconds into a load that lasts at least MIN_LOAD_SECONDS."""
-    return under_load(SERVER_NAME, https_port, ca_pem, action, min_seconds=MIN_LOAD_SECONDS, methods=MIXED)
+def switch_under_load(https_port, ca_pem, action, long_lived=False):
+    """Run `action` a few seconds into a load that lasts at least MIN_LOAD_SECONDS; with
+    `long_lived`, event streams and WebSockets are held open beside the requests."""
+    streams, websockets = (STREAMS, WEBSOCKETS) if long_lived else (0, 0)
+    return under_load(SERVER_NAME, https_port, ca_pem, action, min_seconds=MIN_LOAD_SECONDS, methods=MIXED,
+                      streams=streams, websockets=websockets)
+
+
+def assert_every_request_and_connection_survived(load, old, new):
+    assert load.failures == []
+    # Every method was really sent, and served by both releases.
+    assert min(load.by_method[method] for method in MIXED) > 100, load.by_method
+    assert load.versions[old] > 0 and load.versions[new] > 0
+    assert load.percentile(0.99) < P99_BOUND_SECONDS
+    long_lived = load.long_lived
+    assert long_lived.errors == []
+    # Each long-lived connection the old release held was ended by it, cleanly, and its
+    # client reconnected to the new release.
+    ended = [(end.kind, end.version, end.end, end.after) for end in long_lived.ended]
+    expected_ends = {"sse": ("clean",), "websocket": CLEAN_CLOSE_CODES}
+    assert len(ended) == STREAMS + WEBSOCKETS, long_lived.summary()
+    for kind, served, end, after in ended:
+        assert (served, after) == (old, new), long_lived.summary()
+        assert end in expected_ends[kind], long_lived.summary()
 
 
 def wheel_source(variable):
@@ -64,11 +90,10 @@ def test_first_release_serves_and_ran_its_pre_activate_command(host, https_port,
 def test_new_release_switches_with_zero_failed_requests(host, https_port, ca_pem, apps):
     before = live_slot(host)
     load, (code, output) = switch_under_load(
-        https_port, ca_pem, lambda: run_playbook("deploy", apps, source=wheel_source("ASGI_EXAMPLE_WHEEL_V2")))
+        https_port, ca_pem, lambda: run_playbook("deploy", apps, source=wheel_source("ASGI_EXAMPLE_WHEEL_V2")),
+        long_lived=True)
     assert code == 0, output[-3000:]
-    assert load.failures == []
-    assert load.versions["1.0.0"] > 0 and load.versions["2.0.0"] > 0
-    assert load.percentile(0.99) < P99_BOUND_SECONDS
+    assert_every_request_and_connection_survived(load, "1.0.0", "2.0.0")
     assert version(https_port, ca_pem) == "2.0.0"
     after = live_slot(host)
     assert after != before
@@ -139,8 +164,7 @@ def test_failing_pre_activate_command_keeps_the_live_release(host, https_port, c
 
 
 def test_rollback_returns_to_the_previous_release_with_zero_failed_requests(host, https_port, ca_pem):
-    load, (code, output) = switch_under_load(https_port, ca_pem, lambda: run_playbook("rollback"))
+    load, (code, output) = switch_under_load(https_port, ca_pem, lambda: run_playbook("rollback"), long_lived=True)
     assert code == 0, output[-3000:]
-    assert load.failures == []
-    assert load.percentile(0.99) < P99_BOUND_SECONDS
+    assert_every_request_and_connection_survived(load, "2.0.0", "1.0.0")
     assert version(https_port, ca_pem) == "1.0.0"
